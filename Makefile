@@ -1,0 +1,41 @@
+# clbench: `make run` runs the built-in synthetic stream, `make test` runs
+# every test. GOEXPERIMENT=simd compiles GoMLX's AVX2/AVX-512 kernels for
+# the pure-Go backend (about 2.5x faster training; results differ from a
+# plain build in the last bits, and every result records the build).
+
+GO          ?= go
+export GOEXPERIMENT ?= simd
+COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+LDFLAGS     := -X github.com/clbench/clbench/bench.Commit=$(COMMIT)
+BIN         := bin/clbench
+OUT         ?= out
+DATA        ?= ../shared/datasets
+
+.PHONY: all build run test bench vet fmt clean smoke-real
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/clbench
+
+# The built-in synthetic stream with the lower and upper bounds.
+run: build
+	./$(BIN) run --stream synthetic --strategy finetune,joint --seeds 1 --out $(OUT)/synthetic
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./bench/
+
+# A short run on the real flagship stream (needs the datasets folder).
+smoke-real: build
+	CLBENCH_DATA=$(DATA) ./$(BIN) run --stream sentiment-ner-domain --strategy finetune \
+		--seeds 1 --max-train 400 --max-test 200 --epochs 1 --out $(OUT)/smoke-real
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin $(OUT)

@@ -1,0 +1,124 @@
+package bench
+
+import (
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/clbench/clbench/tasks"
+)
+
+// DataSplit selects a task's training or test examples.
+type DataSplit int
+
+const (
+	TrainSplit DataSplit = iota
+	TestSplit
+)
+
+// encodedSplit holds a split's examples as token ids, tokenized once per
+// run. ids[i] starts with the [CLS] id; labels[i] is the class of a
+// classify example; tags[i][p] the tag of word p of a tag example.
+type encodedSplit struct {
+	ids    [][]int32
+	labels []int32
+	tags   [][]int32
+}
+
+func encodeSplit(tok tasks.Tokenizer, maxLen int, kind tasks.Kind, examples []tasks.Example) encodedSplit {
+	e := encodedSplit{ids: make([][]int32, len(examples))}
+	if kind == tasks.Tag {
+		e.tags = make([][]int32, len(examples))
+	} else {
+		e.labels = make([]int32, len(examples))
+	}
+	for i, ex := range examples {
+		ids := append([]int32{tasks.ClsID}, tok.Encode(ex.Words, maxLen-1)...)
+		e.ids[i] = ids
+		if kind == tasks.Tag {
+			tags := make([]int32, len(ex.Tags))
+			for p, t := range ex.Tags {
+				tags[p] = int32(t)
+			}
+			e.tags[i] = tags
+		} else {
+			e.labels[i] = int32(ex.Label)
+		}
+	}
+	return e
+}
+
+// Batch is a set of examples of one task that are trained or scored
+// together.
+type Batch struct {
+	Task     int
+	Split    DataSplit
+	Examples []int // indices into the split
+	// Weight scales the batch's loss; 0 means 1.
+	Weight float64
+}
+
+// batchTensors builds the token and label tensors of b, padded to
+// `rows` rows (at least len(b.Examples)) and to a length bucket. Label
+// -1 marks positions that carry no loss and no score.
+func batchTensors(e *encodedSplit, kind tasks.Kind, b Batch, rows, maxLen int) (tok, lab *tensors.Tensor) {
+	longest := 1
+	for _, i := range b.Examples {
+		longest = max(longest, len(e.ids[i]))
+	}
+	length := lengthBucket(longest, maxLen)
+	ids := make([]int32, rows*length)
+	for r, i := range b.Examples {
+		copy(ids[r*length:], e.ids[i])
+	}
+	tok = tensors.FromFlatDataAndDimensions(ids, rows, length)
+	if kind == tasks.Tag {
+		labels := make([]int32, rows*length)
+		for k := range labels {
+			labels[k] = -1
+		}
+		for r, i := range b.Examples {
+			n := min(len(e.tags[i]), length-1)
+			for p := 0; p < n; p++ {
+				labels[r*length+1+p] = e.tags[i][p]
+			}
+		}
+		lab = tensors.FromFlatDataAndDimensions(labels, rows, length)
+		return tok, lab
+	}
+	labels := make([]int32, rows)
+	for k := range labels {
+		labels[k] = -1
+	}
+	for r, i := range b.Examples {
+		labels[r] = e.labels[i]
+	}
+	return tok, tensors.FromFlatDataAndDimensions(labels, rows)
+}
+
+// lengthBucket rounds n up to a power of two (at least 8, at most
+// maxLen), so that a few compiled graphs serve every batch.
+func lengthBucket(n, maxLen int) int {
+	l := 8
+	for l < n {
+		l *= 2
+	}
+	return min(l, maxLen)
+}
+
+// epochBatches shuffles the training examples of the given tasks and
+// cuts them into batches of one task each, in shuffled order.
+func epochBatches(r *rand.Rand, sizes map[int]int, order []int, batchSize int) []Batch {
+	var batches []Batch
+	for _, t := range order {
+		idx := r.Perm(sizes[t])
+		for start := 0; start < len(idx); start += batchSize {
+			end := min(start+batchSize, len(idx))
+			batches = append(batches, Batch{Task: t, Split: TrainSplit, Examples: idx[start:end]})
+		}
+	}
+	if len(order) > 1 {
+		r.Shuffle(len(batches), func(i, j int) { batches[i], batches[j] = batches[j], batches[i] })
+	}
+	return batches
+}

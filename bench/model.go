@@ -1,0 +1,305 @@
+package bench
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/nn"
+
+	"github.com/clbench/clbench/tasks"
+)
+
+// Head describes a task's output layer.
+type Head struct {
+	Task    string
+	Kind    tasks.Kind
+	Classes int
+}
+
+// Model is the encoder and one head per task, with its parameters in a
+// GoMLX store. Every parameter is initialised in Go from the run's seed
+// and the parameter's path, so the same seed gives the same model
+// whatever order parameters are created in.
+type Model struct {
+	Config ModelConfig
+	Heads  []Head
+
+	store  *model.Store
+	seed   int64
+	params []*model.Variable
+	byPath map[string]*model.Variable
+	// baseParams counts the weights of the encoder and the heads as
+	// built, before any strategy adds its own.
+	baseParams int64
+}
+
+// NewModel builds the encoder and a head for each task of the stream.
+func NewModel(cfg ModelConfig, stream *tasks.Stream, seed int64) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{
+		Config: cfg,
+		store:  model.NewStore(),
+		seed:   seed,
+		byPath: map[string]*model.Variable{},
+	}
+	d := cfg.Width
+	m.AddParam("/embed/tokens", Normal(0.02), cfg.Buckets, d)
+	m.AddParam("/embed/positions", Normal(0.02), cfg.MaxLen, d)
+	for l := 0; l < cfg.Layers; l++ {
+		b := fmt.Sprintf("/block%d", l)
+		m.AddParam(b+"/attn_norm/gain", Constant(1), d)
+		m.AddParam(b+"/attn_norm/offset", Constant(0), d)
+		for _, p := range []string{"query", "key", "value", "output"} {
+			m.AddParam(b+"/attn/"+p+"/weights", Glorot(d, d), d, d)
+			m.AddParam(b+"/attn/"+p+"/bias", Constant(0), d)
+		}
+		m.AddParam(b+"/ffn_norm/gain", Constant(1), d)
+		m.AddParam(b+"/ffn_norm/offset", Constant(0), d)
+		m.AddParam(b+"/ffn/in/weights", Glorot(d, cfg.FFN), d, cfg.FFN)
+		m.AddParam(b+"/ffn/in/bias", Constant(0), cfg.FFN)
+		m.AddParam(b+"/ffn/out/weights", Glorot(cfg.FFN, d), cfg.FFN, d)
+		m.AddParam(b+"/ffn/out/bias", Constant(0), d)
+	}
+	m.AddParam("/final_norm/gain", Constant(1), d)
+	m.AddParam("/final_norm/offset", Constant(0), d)
+	for i, t := range stream.Tasks {
+		if t.NumClasses() < 1 {
+			return nil, fmt.Errorf("task %q has no labels", t.Name)
+		}
+		m.Heads = append(m.Heads, Head{Task: t.Name, Kind: t.Kind, Classes: t.NumClasses()})
+		m.AddParam(HeadPath(i)+"/weights", Glorot(d, t.NumClasses()), d, t.NumClasses())
+		m.AddParam(HeadPath(i)+"/bias", Constant(0), t.NumClasses())
+	}
+	m.baseParams = m.NumParams()
+	return m, nil
+}
+
+// HeadPath is the scope of task i's head (0-based).
+func HeadPath(task int) string { return fmt.Sprintf("/head/task%d", task) }
+
+// Init fills a new parameter's values.
+type Init func(r *rand.Rand, values []float32)
+
+// Constant initialises every value to c.
+func Constant(c float32) Init {
+	return func(_ *rand.Rand, v []float32) {
+		for i := range v {
+			v[i] = c
+		}
+	}
+}
+
+// Normal draws values from N(0, std^2).
+func Normal(std float64) Init {
+	return func(r *rand.Rand, v []float32) {
+		for i := range v {
+			v[i] = float32(r.NormFloat64() * std)
+		}
+	}
+}
+
+// Glorot draws from the uniform Glorot (Xavier) distribution for a
+// matrix of fanIn x fanOut.
+func Glorot(fanIn, fanOut int) Init {
+	limit := math.Sqrt(6 / float64(fanIn+fanOut))
+	return func(r *rand.Rand, v []float32) {
+		for i := range v {
+			v[i] = float32((2*r.Float64() - 1) * limit)
+		}
+	}
+}
+
+// AddParam creates a float32 parameter at path with the given shape, or
+// returns the existing one. Its values come from init, drawn from a
+// generator seeded by the run's seed and the path.
+func (m *Model) AddParam(path string, init Init, dims ...int) *model.Variable {
+	if v, ok := m.byPath[path]; ok {
+		return v
+	}
+	h := fnv.New64a()
+	h.Write([]byte(path))
+	r := rand.New(rand.NewPCG(uint64(m.seed), h.Sum64()))
+	size := 1
+	for _, d := range dims {
+		size *= d
+	}
+	values := make([]float32, size)
+	init(r, values)
+	v, err := m.store.CreateVariable(path, tensors.FromFlatDataAndDimensions(values, dims...))
+	if err != nil {
+		panic(err) // a path reused with another shape: a programming error
+	}
+	m.params = append(m.params, v)
+	m.byPath[path] = v
+	return v
+}
+
+// Param returns the parameter at path, or nil.
+func (m *Model) Param(path string) *model.Variable { return m.byPath[path] }
+
+// Params lists every parameter in creation order.
+func (m *Model) Params() []*model.Variable { return m.params }
+
+// Store is the GoMLX store holding the parameters (and optimizer state).
+func (m *Model) Store() *model.Store { return m.store }
+
+// NumParams counts the weights of every parameter (not optimizer state).
+func (m *Model) NumParams() int64 {
+	var n int64
+	for _, v := range m.params {
+		n += int64(v.Shape().Size())
+	}
+	return n
+}
+
+// BaseParams counts the weights of the model as first built.
+func (m *Model) BaseParams() int64 { return m.baseParams }
+
+// ParamGroup names the part of the model a parameter belongs to:
+// "embeddings", "attention", "ffn", "norm", "head" or "other" (for
+// parameters that strategies add outside these scopes).
+func ParamGroup(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/embed/"):
+		return "embeddings"
+	case strings.HasPrefix(path, "/head/"):
+		return "head"
+	case strings.Contains(path, "/attn/"):
+		return "attention"
+	case strings.Contains(path, "/ffn/"):
+		return "ffn"
+	case strings.Contains(path, "_norm/"):
+		return "norm"
+	}
+	return "other"
+}
+
+// Sublayer names the two residual branches of an encoder block.
+type Sublayer string
+
+const (
+	Attention   Sublayer = "attention"
+	FeedForward Sublayer = "ffn"
+)
+
+// Forward builds the model's computation inside one graph for one task.
+// Strategies that change the encoder (adapters, prefixes, expansions)
+// see it through the hooks below.
+type Forward struct {
+	G     *Graph
+	Model *Model
+	// Task is the 0-based index of the task whose head is used.
+	Task int
+	// Strategy is consulted for encoder hooks; it may be nil.
+	Strategy Strategy
+}
+
+// Encode runs the encoder on token ids [batch, length] (0 = padding) and
+// returns the final hidden states [batch, length, width] and the mask of
+// real tokens [batch, length].
+func (f *Forward) Encode(tokens *Node) (hidden, mask *Node) {
+	cfg := f.Model.Config
+	g := f.G
+	batch, length := tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]
+	mask = NotEqual(tokens, ScalarZero(g, tokens.DType()))
+
+	emb := Gather(f.value("/embed/tokens"), InsertAxes(tokens, -1))
+	pos := Slice(f.value("/embed/positions"), AxisRange(0, length))
+	x := Add(emb, InsertAxes(pos, 0))
+
+	// Attention may not look at padding: a large negative bias on padded
+	// keys, shaped [batch, 1 (heads), 1 (queries), length (keys)].
+	keyBias := Where(mask, ZerosLike(ConvertDType(mask, dtypes.Float32)),
+		Scalar(g, dtypes.Float32, -1e9))
+	keyBias = Reshape(keyBias, batch, 1, 1, length)
+
+	hooks, _ := f.Strategy.(EncoderHooks)
+	for l := 0; l < cfg.Layers; l++ {
+		b := fmt.Sprintf("/block%d", l)
+		h := f.norm(b+"/attn_norm", x)
+		h = f.attention(b, l, h, keyBias, hooks)
+		if hooks != nil {
+			h = hooks.AfterSublayer(f, l, Attention, h)
+		}
+		x = Add(x, h)
+
+		h = f.norm(b+"/ffn_norm", x)
+		h = f.dense(b+"/ffn/in", h)
+		h = Max(h, ZerosLike(h)) // ReLU
+		h = f.dense(b+"/ffn/out", h)
+		if hooks != nil {
+			h = hooks.AfterSublayer(f, l, FeedForward, h)
+		}
+		x = Add(x, h)
+	}
+	return f.norm("/final_norm", x), mask
+}
+
+// Pool averages the hidden states of real tokens: [batch, width].
+func (f *Forward) Pool(hidden, mask *Node) *Node {
+	m := InsertAxes(ConvertDType(mask, hidden.DType()), -1)
+	sum := ReduceSum(Mul(hidden, m), 1)
+	count := Max(ReduceSum(m, 1), OnesLike(ReduceSum(m, 1)))
+	return Div(sum, count)
+}
+
+// Logits applies task's head: [batch, classes] for a classify task (on
+// the pooled states), [batch, length, classes] for a tag task.
+func (f *Forward) Logits(task int, hidden, mask *Node) *Node {
+	var x *Node
+	switch f.Model.Heads[task].Kind {
+	case tasks.Tag:
+		x = hidden
+	default:
+		x = f.Pool(hidden, mask)
+	}
+	return f.dense(HeadPath(task), x)
+}
+
+func (f *Forward) value(path string) *Node {
+	v := f.Model.byPath[path]
+	if v == nil {
+		panic(fmt.Errorf("model has no parameter %q", path))
+	}
+	return v.NodeValue(f.G)
+}
+
+func (f *Forward) dense(scope string, x *Node) *Node {
+	return nn.Dense(x, f.value(scope+"/weights"), f.value(scope+"/bias"), 0)
+}
+
+func (f *Forward) norm(scope string, x *Node) *Node {
+	return nn.LayerNorm(x, []int{-1}, 1e-5, f.value(scope+"/gain"), f.value(scope+"/offset"), nil)
+}
+
+// attention is multi-head self-attention over x [batch, length, width].
+func (f *Forward) attention(b string, layer int, x, keyBias *Node, hooks EncoderHooks) *Node {
+	cfg := f.Model.Config
+	batch, length := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
+	heads, dh := cfg.Heads, cfg.Width/cfg.Heads
+	split := func(n *Node) *Node { // [batch, heads, length, dh]
+		return TransposeAllAxes(Reshape(n, batch, length, heads, dh), 0, 2, 1, 3)
+	}
+	q := split(f.dense(b+"/attn/query", x))
+	k := split(f.dense(b+"/attn/key", x))
+	v := split(f.dense(b+"/attn/value", x))
+	bias := keyBias
+	if hooks != nil {
+		k, v, bias = hooks.KeysValues(f, layer, k, v, bias)
+	}
+	scores := Einsum("bhqd,bhkd->bhqk", q, k)
+	scores = Add(MulScalar(scores, 1/math.Sqrt(float64(dh))), bias)
+	weights := Softmax(scores, -1)
+	out := Einsum("bhqk,bhkd->bhqd", weights, v)
+	out = Reshape(TransposeAllAxes(out, 0, 2, 1, 3), batch, length, cfg.Width)
+	return f.dense(b+"/attn/output", out)
+}

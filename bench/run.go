@@ -1,0 +1,233 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime/debug"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/clbench/clbench/tasks"
+)
+
+// RunSpec is one unit of work: a stream, a strategy and a seed under
+// one model, protocol and backend.
+type RunSpec struct {
+	Stream   *tasks.Stream
+	Strategy Strategy
+	Seed     int64
+	Model    ModelConfig
+	Train    TrainConfig
+	Backend  compute.Backend
+	Logger   *slog.Logger
+}
+
+// Outcome is what a run measured.
+type Outcome struct {
+	// R[i][j] is the score on task j after training through task i
+	// (0-based); NaN where the strategy's plan left a row unmeasured.
+	R [][]float64
+	// Untrained holds each task's score before any training (b_j).
+	Untrained []float64
+	Cost      Cost
+}
+
+// Cost is what a run spent.
+type Cost struct {
+	WallSeconds       float64
+	TrainSeconds      float64
+	EvalSeconds       float64
+	ExamplesTrained   int64
+	ExamplesPerSecond float64
+	PeakMemoryBytes   int64
+	TrainableParams   int64 // weights the strategy let train, at most
+	BaseParams        int64 // weights of the model as first built
+	ParamsAdded       int64 // weights the strategy added
+	ExamplesStored    int64
+}
+
+// ErrNonFinite marks a run whose loss became NaN or infinite.
+var ErrNonFinite = errors.New("loss is not finite")
+
+// Run trains the strategy along the stream and evaluates every task after
+// every step. GoMLX reports graph errors by panicking; Run turns those
+// into errors, so a failing run never stops its caller.
+func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	if err := spec.Train.Validate(); err != nil {
+		return nil, err
+	}
+	logger := spec.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	mem := startMemoryWatch()
+	start := time.Now()
+
+	m, err := NewModel(spec.Model, spec.Stream, spec.Seed)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{
+		Model: m, Stream: spec.Stream, Seed: spec.Seed, Train: spec.Train,
+		Backend: spec.Backend, Logger: logger, strategy: spec.Strategy,
+		execs: map[string]*model.Exec{},
+	}
+	tok := tasks.Tokenizer{Buckets: spec.Model.Buckets}
+	for _, t := range spec.Stream.Tasks {
+		s.train = append(s.train, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Train))
+		s.test = append(s.test, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Test))
+	}
+	initial, err := s.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+
+	T := len(spec.Stream.Tasks)
+	out = &Outcome{R: make([][]float64, T)}
+	evalAll := func() ([]float64, error) {
+		t0 := time.Now()
+		defer func() { out.Cost.EvalSeconds += time.Since(t0).Seconds() }()
+		row := make([]float64, T)
+		for j := range row {
+			if row[j], err = s.Evaluate(j); err != nil {
+				return nil, fmt.Errorf("evaluating task %d (%s): %w", j+1, spec.Stream.Tasks[j].Name, err)
+			}
+		}
+		return row, nil
+	}
+	if out.Untrained, err = evalAll(); err != nil {
+		return nil, err
+	}
+
+	hooks, _ := spec.Strategy.(TaskHooks)
+	planner, _ := spec.Strategy.(Planner)
+	mixer, _ := spec.Strategy.(BatchMixer)
+	var trainable int64
+	for k, task := range spec.Stream.Tasks {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		where := fmt.Sprintf("task %d (%s)", k+1, task.Name)
+		plan := Plan{Tasks: []int{k}}
+		if planner != nil {
+			if plan, err = planner.Plan(s, k); err != nil {
+				return nil, fmt.Errorf("%s: planning: %w", where, err)
+			}
+		}
+		if plan.Reinit {
+			if err := s.Restore(initial); err != nil {
+				return nil, err
+			}
+		}
+		if hooks != nil {
+			if err := hooks.BeforeTask(s, k); err != nil {
+				return nil, fmt.Errorf("%s: before task: %w", where, err)
+			}
+		}
+		s.resetGraphs()
+		if err := s.resetOptimizer(spec.Train.ResetOptimizer); err != nil {
+			return nil, err
+		}
+		trainable = max(trainable, s.countTrainable(k))
+
+		t0 := time.Now()
+		sizes := map[int]int{}
+		for _, t := range plan.Tasks {
+			sizes[t] = s.Size(t, TrainSplit)
+		}
+		rng := s.Rand(fmt.Sprintf("batches/task%d", k))
+		for epoch := 0; epoch < spec.Train.Epochs; epoch++ {
+			var sum float64
+			batches := epochBatches(rng, sizes, plan.Tasks, spec.Train.BatchSize)
+			for i, b := range batches {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				parts := []Batch{b}
+				if mixer != nil {
+					parts = append(parts, mixer.Mix(s, k, b)...)
+				}
+				loss, err := s.trainStep(k, parts)
+				if err != nil {
+					return nil, fmt.Errorf("%s: epoch %d step %d: %w", where, epoch+1, i+1, err)
+				}
+				if math.IsNaN(loss) || math.IsInf(loss, 0) {
+					return nil, fmt.Errorf("%s: epoch %d step %d: %w (%g)", where, epoch+1, i+1, ErrNonFinite, loss)
+				}
+				for _, p := range parts {
+					out.Cost.ExamplesTrained += int64(len(p.Examples))
+				}
+				sum += loss
+			}
+			logger.Debug("epoch done", "task", task.Name, "epoch", epoch+1,
+				"steps", len(batches), "mean_loss", sum/float64(max(len(batches), 1)))
+		}
+		out.Cost.TrainSeconds += time.Since(t0).Seconds()
+
+		if hooks != nil {
+			if err := hooks.AfterTask(s, k); err != nil {
+				return nil, fmt.Errorf("%s: after task: %w", where, err)
+			}
+		}
+		s.resetGraphs()
+		if plan.Skip {
+			out.R[k] = nanRow(T)
+			logger.Info("task trained, row not measured", "task", task.Name)
+			continue
+		}
+		if out.R[k], err = evalAll(); err != nil {
+			return nil, err
+		}
+		logger.Info("task done", "task", task.Name, "row", out.R[k])
+	}
+
+	out.Cost.WallSeconds = time.Since(start).Seconds()
+	if out.Cost.TrainSeconds > 0 {
+		out.Cost.ExamplesPerSecond = float64(out.Cost.ExamplesTrained) / out.Cost.TrainSeconds
+	}
+	out.Cost.PeakMemoryBytes = mem.peak()
+	out.Cost.TrainableParams = trainable
+	out.Cost.BaseParams = m.BaseParams()
+	out.Cost.ParamsAdded = m.NumParams() - m.BaseParams()
+	if mu, ok := spec.Strategy.(MemoryUser); ok {
+		out.Cost.ExamplesStored = int64(mu.ExamplesStored())
+	}
+	return out, nil
+}
+
+// countTrainable counts the weights the strategy lets train in task k:
+// the encoder, task k's head and whatever the strategy added.
+func (s *Session) countTrainable(k int) int64 {
+	freezer, _ := s.strategy.(Freezer)
+	var n int64
+	for _, v := range s.Model.params {
+		if ParamGroup(v.Path()) == "head" && !hasPrefix(v.Path(), HeadPath(k)+"/") {
+			continue
+		}
+		if freezer != nil && !freezer.Trainable(s, k, v.Path()) {
+			continue
+		}
+		n += int64(v.Shape().Size())
+	}
+	return n
+}
+
+func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
+
+func nanRow(n int) []float64 {
+	row := make([]float64, n)
+	for i := range row {
+		row[i] = math.NaN()
+	}
+	return row
+}

@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/clbench/clbench/tasks"
+)
+
+// Session is what a strategy sees of a run in progress: the model, the
+// stream, the protocol and helpers to build batches and keep state.
+type Session struct {
+	Model   *Model
+	Stream  *tasks.Stream
+	Seed    int64
+	Train   TrainConfig
+	Backend compute.Backend
+	Logger  *slog.Logger
+
+	strategy Strategy
+	train    []encodedSplit
+	test     []encodedSplit
+	execs    map[string]*model.Exec
+	adamStep int64
+}
+
+// Rand returns a generator for the named purpose, seeded by the run's
+// seed, so that each use of randomness is reproducible on its own.
+func (s *Session) Rand(purpose string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(purpose))
+	return rand.New(rand.NewPCG(uint64(s.Seed), h.Sum64()))
+}
+
+// Size returns the number of examples of a task's split.
+func (s *Session) Size(task int, split DataSplit) int {
+	return len(s.split(task, split).ids)
+}
+
+func (s *Session) split(task int, split DataSplit) *encodedSplit {
+	if split == TestSplit {
+		return &s.test[task]
+	}
+	return &s.train[task]
+}
+
+// BatchTensors returns the token ids [rows, length] and labels of b
+// (labels [rows] for classify, [rows, length] for tag; -1 where there
+// is nothing to score), padded to rows.
+func (s *Session) BatchTensors(b Batch, rows int) (tokens, labels *tensors.Tensor) {
+	return batchTensors(s.split(b.Task, b.Split), s.Model.Heads[b.Task].Kind, b, rows, s.Model.Config.MaxLen)
+}
+
+// SetBuffer stores a tensor that is model state but not a weight (a
+// Fisher diagonal, an anchor copy of old weights): graphs read it with
+// Step.Value, and it never trains.
+func (s *Session) SetBuffer(path string, value *tensors.Tensor) error {
+	v := s.Model.store.GetVariable(path)
+	if v == nil {
+		nv, err := s.Model.store.CreateVariable(path, value)
+		if err != nil {
+			return err
+		}
+		nv.SetTrainable(false)
+		return nil
+	}
+	if !v.Shape().Equal(value.Shape()) {
+		return fmt.Errorf("buffer %q has shape %s, cannot set %s", path, v.Shape(), value.Shape())
+	}
+	return v.SetValue(value)
+}
+
+// Snapshot copies the current value of every model parameter.
+func (s *Session) Snapshot() (map[string]*tensors.Tensor, error) {
+	snap := make(map[string]*tensors.Tensor, len(s.Model.params))
+	for _, v := range s.Model.params {
+		t, err := v.Value()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", v.Path(), err)
+		}
+		c, err := t.LocalClone()
+		if err != nil {
+			return nil, fmt.Errorf("copying %s: %w", v.Path(), err)
+		}
+		snap[v.Path()] = c
+	}
+	return snap, nil
+}
+
+// Restore sets parameters back to a snapshot's values; parameters the
+// snapshot does not hold are left as they are.
+func (s *Session) Restore(snap map[string]*tensors.Tensor) error {
+	for _, v := range s.Model.params {
+		t, ok := snap[v.Path()]
+		if !ok {
+			continue
+		}
+		c, err := t.LocalClone()
+		if err != nil {
+			return err
+		}
+		if err := v.SetValue(c); err != nil {
+			return fmt.Errorf("restoring %s: %w", v.Path(), err)
+		}
+	}
+	return nil
+}
+
+// resetGraphs drops compiled graphs, so that the next steps see
+// parameters, buffers or hooks that changed since they were built.
+func (s *Session) resetGraphs() {
+	for _, e := range s.execs {
+		e.Finalize()
+	}
+	s.execs = map[string]*model.Exec{}
+}

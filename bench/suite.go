@@ -1,0 +1,240 @@
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+
+	"github.com/clbench/clbench/metrics"
+	"github.com/clbench/clbench/results"
+	"github.com/clbench/clbench/tasks"
+)
+
+// StreamSpec names a stream and loads it for a seed (few-shot variants
+// sample their examples with the run's seed).
+type StreamSpec struct {
+	Name  string
+	Shots int
+	Load  func(seed int64) (*tasks.Stream, error)
+}
+
+// StrategySpec names a strategy with its full configuration (defaults
+// filled in) and makes a fresh instance for each run.
+type StrategySpec struct {
+	Name   string
+	Config map[string]string
+	New    func() (Strategy, error)
+}
+
+// Suite is streams x strategies x seeds under one model, protocol and
+// backend. Each run is written to Out as soon as it ends.
+type Suite struct {
+	Streams       []StreamSpec
+	Strategies    []StrategySpec
+	Seeds         []int64
+	Model         ModelConfig
+	Train         TrainConfig
+	Backend       compute.Backend
+	BackendConfig string
+	Out           string
+	// FailFast stops the suite at the first failed run.
+	FailFast bool
+	// Force reruns runs that are already complete in Out.
+	Force  bool
+	Logger *slog.Logger
+}
+
+// Report lists what a suite did.
+type Report struct {
+	Runs    []results.Run // every run of the suite, done now or before
+	Skipped int           // runs already complete in Out
+	Failed  []results.Run
+}
+
+// Run executes the suite's runs in order: streams, then strategies,
+// then seeds. A run already complete in Out is skipped; a failed run is
+// recorded as failed and the suite goes on (unless FailFast).
+func (s *Suite) Run(ctx context.Context) (*Report, error) {
+	logger := s.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(s.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output folder: %w", err)
+	}
+	rep := &Report{}
+	total := len(s.Streams) * len(s.Strategies) * len(s.Seeds)
+	n := 0
+	for _, ss := range s.Streams {
+		for _, st := range s.Strategies {
+			for _, seed := range s.Seeds {
+				n++
+				stream, err := ss.Load(seed)
+				if err != nil {
+					return rep, fmt.Errorf("loading stream %s (seed %d): %w", ss.Name, seed, err)
+				}
+				row := s.newRow(stream, ss.Shots, st, seed)
+				label := fmt.Sprintf("%s on %s, seed %d", st.Name, stream.Name, seed)
+				if !s.Force {
+					if done, ok := s.completed(row.RunID); ok {
+						logger.Info("already complete, skipping", "run", n, "of", total, "what", label, "id", row.RunID)
+						rep.Skipped++
+						rep.Runs = append(rep.Runs, done)
+						continue
+					}
+				}
+				logger.Info("run", "run", n, "of", total, "what", label, "id", row.RunID)
+				done, err := s.runOne(ctx, stream, st, seed, row, logger.With("run", label))
+				if err != nil {
+					return rep, fmt.Errorf("%s: writing results: %w", label, err)
+				}
+				rep.Runs = append(rep.Runs, done)
+				if done.Status != results.StatusOK {
+					rep.Failed = append(rep.Failed, done)
+					logger.Error("run failed", "what", label, "reason", firstLine(done.Error))
+					if s.FailFast {
+						return rep, nil
+					}
+				}
+				if err := ctx.Err(); err != nil {
+					return rep, err
+				}
+			}
+		}
+	}
+	return rep, nil
+}
+
+// completed returns the run already in Out under id, if it succeeded.
+func (s *Suite) completed(id string) (results.Run, bool) {
+	path := filepath.Join(s.Out, id+".run.parquet")
+	if _, err := os.Stat(path); err != nil {
+		return results.Run{}, false
+	}
+	set, err := results.Read(path)
+	if err != nil || len(set.Runs) != 1 || set.Runs[0].Status != results.StatusOK {
+		return results.Run{}, false
+	}
+	return set.Runs[0], true
+}
+
+// runOne trains and evaluates one run and writes it, failed or not.
+func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpec, seed int64,
+	row results.Run, logger *slog.Logger) (results.Run, error) {
+	row.StartTime = time.Now().UTC()
+	var out *Outcome
+	strategy, err := st.New()
+	if err == nil {
+		out, err = Run(ctx, RunSpec{
+			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
+			Train: s.Train, Backend: s.Backend, Logger: logger,
+		})
+	}
+	if err != nil {
+		row.Status = results.StatusFailed
+		row.Error = err.Error()
+		row.WallSeconds = time.Since(row.StartTime).Seconds()
+		return row, results.WriteRun(s.Out, row, nil)
+	}
+
+	row.Status = results.StatusOK
+	sum := metrics.Compute(metrics.Matrix(out.R), out.Untrained, nil)
+	row.ACC, row.BWT, row.FWT = sum.ACC.Ptr(), sum.BWT.Ptr(), sum.FWT.Ptr()
+	row.Forgetting, row.LA = sum.Forgetting.Ptr(), sum.LA.Ptr()
+	c := out.Cost
+	row.WallSeconds, row.TrainSeconds, row.EvalSeconds = c.WallSeconds, c.TrainSeconds, c.EvalSeconds
+	row.ExamplesPerSecond = c.ExamplesPerSecond
+	row.PeakMemoryBytes = c.PeakMemoryBytes
+	row.TrainableParams, row.BaseParams = c.TrainableParams, c.BaseParams
+	row.ParamsAddedPct = 100 * float64(c.ParamsAdded) / float64(c.BaseParams)
+	row.ExamplesStored = c.ExamplesStored
+	return row, results.WriteRun(s.Out, row, cells(row, stream, out))
+}
+
+// newRow fills a run's identity and provenance.
+func (s *Suite) newRow(stream *tasks.Stream, shots int, st StrategySpec, seed int64) results.Run {
+	names := make([]string, len(stream.Tasks))
+	for i, t := range stream.Tasks {
+		names[i] = t.Name
+	}
+	row := results.Run{
+		Stream: stream.Name, StreamVersion: stream.Version, StreamDigest: stream.Digest,
+		Strategy: st.Name, StrategyConfig: canonicalJSON(st.Config),
+		Seed: seed, Shots: int64(shots), NumTasks: int32(len(stream.Tasks)),
+		TaskNames: strings.Join(names, ","), Backend: s.BackendConfig, Build: Build(),
+		ModelConfig: canonicalJSON(s.Model), TrainConfig: canonicalJSON(s.Train),
+		ClbenchVersion: Version, GitCommit: GitCommit(), GoVersion: Build(), Host: Host(),
+	}
+	row.RunID = RunID(row)
+	return row
+}
+
+// RunID derives a run's id from its content: the same stream data,
+// strategy and configuration, seed, model, protocol and backend give
+// the same id on every machine.
+func RunID(r results.Run) string {
+	h := sha256.New()
+	for _, part := range []string{
+		r.Stream, r.StreamVersion, r.StreamDigest, fmt.Sprint(r.Shots), r.Strategy,
+		r.StrategyConfig, fmt.Sprint(r.Seed), r.ModelConfig, r.TrainConfig, r.Backend,
+	} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// cells turns R (and the untrained row, as after_task 0) into rows.
+func cells(r results.Run, stream *tasks.Stream, out *Outcome) []results.Cell {
+	var cs []results.Cell
+	add := func(after int, row []float64) {
+		for j, score := range row {
+			if math.IsNaN(score) {
+				continue
+			}
+			t := stream.Tasks[j]
+			name := "accuracy"
+			if t.Kind == tasks.Tag {
+				name = "entity_f1"
+			}
+			cs = append(cs, results.Cell{
+				RunID: r.RunID, Stream: r.Stream, StreamVersion: r.StreamVersion,
+				Strategy: r.Strategy, Seed: r.Seed, Shots: r.Shots, Backend: r.Backend,
+				AfterTask: int32(after), EvalTask: int32(j + 1), EvalTaskName: t.Name,
+				ScoreName: name, Score: score,
+			})
+		}
+	}
+	add(0, out.Untrained)
+	for i, row := range out.R {
+		add(i+1, row)
+	}
+	return cs
+}
+
+func canonicalJSON(v any) string {
+	b, err := json.Marshal(v) // maps marshal with sorted keys
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return string(b)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// IsNonFinite reports whether a run failed because its loss diverged.
+func IsNonFinite(err error) bool { return errors.Is(err, ErrNonFinite) }

@@ -1,0 +1,312 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+
+	"github.com/clbench/clbench/tasks"
+)
+
+// Adam's constants; the learning rate is TrainConfig.LearningRate.
+const (
+	adamBeta1   = 0.9
+	adamBeta2   = 0.999
+	adamEpsilon = 1e-8
+	adamScope   = "/adam"
+)
+
+// StepPart is one batch of a training step, as built in the graph.
+type StepPart struct {
+	Batch   Batch
+	Forward *Forward
+	Tokens  *Node // [batch, length] int32
+	Labels  *Node // [batch] or [batch, length] int32, -1 = no loss
+	Hidden  *Node // [batch, length, width]
+	Mask    *Node // [batch, length] bool
+	Logits  *Node
+	Loss    *Node // scalar, mean over scored positions
+}
+
+// Step is the training graph of one update, as strategies see it while
+// it is built.
+type Step struct {
+	G       *Graph
+	Session *Session
+	Task    int
+	Parts   []*StepPart
+	// Loss is the weighted sum of the parts' losses, before ExtraLoss.
+	Loss *Node
+}
+
+// Value returns the graph node of any stored variable: a parameter or a
+// buffer set with Session.SetBuffer.
+func (st *Step) Value(path string) *Node {
+	v := st.Session.Model.store.GetVariable(path)
+	if v == nil {
+		panic(fmt.Errorf("no variable %q in the model's store", path))
+	}
+	return v.NodeValue(st.G)
+}
+
+// CrossEntropy is the mean negative log-likelihood of labels under
+// logits ([..., classes]); labels of -1 are ignored.
+func CrossEntropy(logits, labels *Node) *Node {
+	classes := logits.Shape().Dimensions[logits.Rank()-1]
+	valid := GreaterOrEqual(labels, ScalarZero(labels.Graph(), labels.DType()))
+	safe := Where(valid, labels, ZerosLike(labels))
+	logp := LogSoftmax(logits, -1)
+	nll := Neg(ReduceSum(Mul(logp, OneHot(safe, classes, logp.DType())), -1))
+	w := ConvertDType(valid, nll.DType())
+	return Div(ReduceAllSum(Mul(nll, w)), MaxScalar(ReduceAllSum(w), 1))
+}
+
+// trainStep runs one update on parts and returns the loss.
+func (s *Session) trainStep(task int, parts []Batch) (float64, error) {
+	key := stepKey(task, parts)
+	exec, ok := s.execs[key]
+	if !ok {
+		var err error
+		exec, err = model.NewExec(s.Backend, s.Model.store,
+			func(_ *model.Scope, g *Graph, inputs []*Node) []*Node {
+				return []*Node{s.buildStep(g, task, parts, inputs)}
+			})
+		if err != nil {
+			return 0, err
+		}
+		s.execs[key] = exec
+	}
+	args := make([]any, 0, 2*len(parts))
+	for _, b := range parts {
+		tok, lab := s.BatchTensors(b, len(b.Examples))
+		args = append(args, tok, lab)
+	}
+	out, err := exec.Call(args...)
+	if err != nil {
+		return 0, err
+	}
+	s.adamStep++
+	loss := float64(tensors.MustCopyFlatData[float32](out[0])[0])
+	out[0].FinalizeAll()
+	return loss, nil
+}
+
+// stepKey names the graph a step needs: the task and, for each part,
+// its task (shapes are cached by the executor itself).
+func stepKey(task int, parts []Batch) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "train/%d", task)
+	for _, p := range parts {
+		fmt.Fprintf(&b, "/%d:%g", p.Task, p.Weight)
+	}
+	return b.String()
+}
+
+// buildStep builds the loss, the gradients and the Adam update of one
+// training step, and returns the loss.
+func (s *Session) buildStep(g *Graph, task int, parts []Batch, inputs []*Node) *Node {
+	st := &Step{G: g, Session: s, Task: task}
+
+	// Forward each part through its own task's head.
+	var total *Node
+	for i, b := range parts {
+		f := &Forward{G: g, Model: s.Model, Task: b.Task, Strategy: s.strategy}
+		p := &StepPart{Batch: b, Forward: f, Tokens: inputs[2*i], Labels: inputs[2*i+1]}
+		p.Hidden, p.Mask = f.Encode(p.Tokens)
+		p.Logits = f.Logits(b.Task, p.Hidden, p.Mask)
+		p.Loss = CrossEntropy(p.Logits, p.Labels)
+		w := b.Weight
+		if w == 0 {
+			w = 1
+		}
+		term := MulScalar(p.Loss, w)
+		if total == nil {
+			total = term
+		} else {
+			total = Add(total, term)
+		}
+		st.Parts = append(st.Parts, p)
+	}
+	st.Loss = total
+
+	// The strategy's own loss terms.
+	if la, ok := s.strategy.(LossAdder); ok {
+		if extra := la.ExtraLoss(st); extra != nil {
+			total = Add(total, extra)
+		}
+	}
+
+	// Gradients of the parameters this step uses and may train.
+	freezer, _ := s.strategy.(Freezer)
+	var trainable []*model.Variable
+	for _, v := range s.Model.params {
+		if !v.InUseByGraph(g) {
+			continue
+		}
+		if freezer != nil && !freezer.Trainable(s, task, v.Path()) {
+			continue
+		}
+		trainable = append(trainable, v)
+	}
+	if len(trainable) == 0 {
+		return total
+	}
+	nodes := make([]*Node, len(trainable))
+	for i, v := range trainable {
+		nodes[i] = v.NodeValue(g)
+	}
+	grads := Gradient(total, nodes...)
+	byPath := make(map[string]*Node, len(trainable))
+	for i, v := range trainable {
+		byPath[v.Path()] = grads[i]
+	}
+	if ge, ok := s.strategy.(GradientEditor); ok {
+		ge.EditGradients(st, byPath)
+	}
+
+	// Adam, with bias correction.
+	stepVar := s.Model.store.GetVariable(adamScope + "/step")
+	t := AddScalar(stepVar.NodeValue(g), 1)
+	stepVar.SetNodeValue(t)
+	lr := s.Train.LearningRate
+	c1 := OneMinus(Pow(Scalar(g, dtypes.Float32, adamBeta1), t))
+	c2 := OneMinus(Pow(Scalar(g, dtypes.Float32, adamBeta2), t))
+	for _, v := range trainable {
+		grad := byPath[v.Path()]
+		if grad == nil {
+			continue
+		}
+		m1v := s.Model.store.GetVariable(adamScope + v.Path() + "/m1")
+		m2v := s.Model.store.GetVariable(adamScope + v.Path() + "/m2")
+		m1 := Add(MulScalar(m1v.NodeValue(g), adamBeta1), MulScalar(grad, 1-adamBeta1))
+		m2 := Add(MulScalar(m2v.NodeValue(g), adamBeta2), MulScalar(Square(grad), 1-adamBeta2))
+		m1v.SetNodeValue(m1)
+		m2v.SetNodeValue(m2)
+		update := Div(Div(m1, c1), AddScalar(Sqrt(Div(m2, c2)), adamEpsilon))
+		v.SetNodeValue(Sub(v.NodeValue(g), MulScalar(update, lr)))
+	}
+	return total
+}
+
+// resetOptimizer creates Adam's moments for parameters that have none
+// and, when reset is set, zeroes all of them and the step count.
+func (s *Session) resetOptimizer(reset bool) error {
+	zero := func(v *model.Variable) *tensors.Tensor {
+		return tensors.FromShape(v.Shape())
+	}
+	if v := s.Model.store.GetVariable(adamScope + "/step"); v == nil || reset {
+		if err := s.SetBuffer(adamScope+"/step", tensors.FromScalar(float32(0))); err != nil {
+			return err
+		}
+	}
+	for _, p := range s.Model.params {
+		for _, name := range []string{"/m1", "/m2"} {
+			path := adamScope + p.Path() + name
+			if v := s.Model.store.GetVariable(path); v != nil && !reset {
+				continue
+			}
+			if err := s.SetBuffer(path, zero(p)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// predict returns the predicted class of each example of b (classify)
+// or of each word (tag), in the example order of b.
+func (s *Session) predict(b Batch, rows int) ([][]int32, error) {
+	key := fmt.Sprintf("eval/%d", b.Task)
+	exec, ok := s.execs[key]
+	if !ok {
+		var err error
+		exec, err = model.NewExec(s.Backend, s.Model.store,
+			func(_ *model.Scope, tokens *Node) *Node {
+				f := &Forward{G: tokens.Graph(), Model: s.Model, Task: b.Task, Strategy: s.strategy}
+				h, mask := f.Encode(tokens)
+				return ConvertDType(ArgMax(f.Logits(b.Task, h, mask), -1), dtypes.Int32)
+			})
+		if err != nil {
+			return nil, err
+		}
+		s.execs[key] = exec
+	}
+	tok, lab := s.BatchTensors(b, rows)
+	lab.FinalizeAll()
+	out, err := exec.Call(tok)
+	if err != nil {
+		return nil, err
+	}
+	flat := tensors.MustCopyFlatData[int32](out[0])
+	dims := out[0].Shape().Dimensions
+	out[0].FinalizeAll()
+	width := 1
+	if len(dims) == 2 {
+		width = dims[1]
+	}
+	preds := make([][]int32, len(b.Examples))
+	for r := range b.Examples {
+		preds[r] = flat[r*width : (r+1)*width]
+	}
+	return preds, nil
+}
+
+// Evaluate scores the current model on a task's test split: accuracy
+// for classify, entity-level F1 for tag.
+func (s *Session) Evaluate(task int) (float64, error) {
+	n := s.Size(task, TestSplit)
+	if n == 0 {
+		return math.NaN(), fmt.Errorf("task %q has no test examples", s.Stream.Tasks[task].Name)
+	}
+	head := s.Model.Heads[task]
+	labels := s.Stream.Tasks[task].Labels
+	enc := s.split(task, TestSplit)
+	rows := s.Train.EvalBatchSize
+	var gold, pred []int
+	var goldTags, predTags [][]string
+
+	// Examples sorted by length share length buckets, so the graphs
+	// compiled for evaluation stay few.
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(enc.ids[order[a]]) < len(enc.ids[order[b]]) })
+	for start := 0; start < n; start += rows {
+		b := Batch{Task: task, Split: TestSplit, Examples: order[start:min(start+rows, n)]}
+		p, err := s.predict(b, rows)
+		if err != nil {
+			return math.NaN(), err
+		}
+		for r, i := range b.Examples {
+			if head.Kind != tasks.Tag {
+				gold = append(gold, int(enc.labels[i]))
+				pred = append(pred, int(p[r][0]))
+				continue
+			}
+			// Words past the model's length get no prediction: "O".
+			g := make([]string, len(enc.tags[i]))
+			q := make([]string, len(enc.tags[i]))
+			for w, t := range enc.tags[i] {
+				g[w] = labels[t]
+				q[w] = labels[0]
+				if 1+w < len(p[r]) {
+					q[w] = labels[p[r][1+w]]
+				}
+			}
+			goldTags = append(goldTags, g)
+			predTags = append(predTags, q)
+		}
+	}
+	if head.Kind == tasks.Tag {
+		f1, _, _ := tasks.EntityF1(goldTags, predTags)
+		return f1, nil
+	}
+	return tasks.Accuracy(gold, pred), nil
+}
