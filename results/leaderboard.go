@@ -1,0 +1,215 @@
+package results
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/clbench/clbench/metrics"
+)
+
+// ReferenceStrategy is the strategy whose diagonal is the a*_k of
+// intransigence.
+const ReferenceStrategy = "cumulative"
+
+// Entry is one row of the leaderboard: a strategy on a stream (at one
+// version and number of shots), over its seeds.
+type Entry struct {
+	// Rank is the place within the entries of the same stream, stream
+	// version and shots, by mean ACC (1 is best); 0 when ACC is
+	// undefined, and such entries come last.
+	Rank          int
+	Stream        string
+	StreamVersion string
+	Shots         int64 // training examples kept per later task; 0 when not capped
+	Strategy      string
+	Runs          int // runs in the entry
+	Seeds         int // distinct seeds among them
+
+	// Scores over seeds, as fractions (not points).
+	ACC, BWT, FWT, Forgetting, Intransigence, LA metrics.Estimate
+
+	Cost   Cost     // means over the runs
+	RunIDs []string // the runs, in the order read
+}
+
+// Cost holds the means of a group's cost figures (Diaz-Rodriguez et al.
+// 2018).
+type Cost struct {
+	WallSeconds       float64 `json:"wall_seconds"`
+	ExamplesPerSecond float64 `json:"examples_per_second"`
+	PeakMemoryBytes   float64 `json:"peak_memory_bytes"`
+	TrainableParams   float64 `json:"trainable_params"`
+	ParamsAddedPct    float64 `json:"params_added_pct"`
+	ExamplesStored    float64 `json:"examples_stored"`
+}
+
+// groupKey identifies a leaderboard entry.
+type groupKey struct {
+	stream, version string
+	shots           int64
+	strategy        string
+}
+
+// Leaderboard groups the set's completed runs (Status "ok") by stream,
+// stream version, shots and strategy, and reports each metric as a mean
+// over seeds with its 95% interval, undefined values left out
+// ([metrics.MeanCI]). A run stored without intransigence gets it from the
+// `cumulative` run of the same stream, version, shots and seed in the set,
+// if there is one: [metrics.Intransigence] of the run's matrix against
+// that run's diagonal. Entries are sorted by stream, stream version,
+// shots, then mean ACC from best to worst (undefined last), then
+// strategy name. Failed runs are left out; see [Failures].
+func Leaderboard(s *Set) []Entry {
+	// Group the runs that completed.
+	groups := map[groupKey][]Run{}
+	var keys []groupKey
+	for _, r := range s.Runs {
+		if r.Status != StatusOK {
+			continue
+		}
+		k := groupKey{r.Stream, r.StreamVersion, r.Shots, r.Strategy}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+
+	// Summarise each group.
+	entries := make([]Entry, 0, len(keys))
+	for _, k := range keys {
+		entries = append(entries, summarise(s, k, groups[k]))
+	}
+
+	// Sort, then rank within each stream, version and shots.
+	slices.SortStableFunc(entries, compareEntries)
+	for i := range entries {
+		e := &entries[i]
+		if !e.ACC.HasMean() {
+			continue
+		}
+		e.Rank = 1
+		if i > 0 {
+			if p := entries[i-1]; sameBoard(p, *e) {
+				e.Rank = p.Rank + 1
+			}
+		}
+	}
+	return entries
+}
+
+// summarise builds the entry of one group.
+func summarise(s *Set, k groupKey, runs []Run) Entry {
+	e := Entry{
+		Stream: k.stream, StreamVersion: k.version, Shots: k.shots, Strategy: k.strategy,
+		Runs: len(runs),
+	}
+	var (
+		acc, bwt, fwt, forg, intr, la []metrics.Value
+		seeds                         = map[int64]bool{}
+	)
+	for _, r := range runs {
+		seeds[r.Seed] = true
+		e.RunIDs = append(e.RunIDs, r.RunID)
+		acc = append(acc, metrics.FromPtr(r.ACC))
+		bwt = append(bwt, metrics.FromPtr(r.BWT))
+		fwt = append(fwt, metrics.FromPtr(r.FWT))
+		forg = append(forg, metrics.FromPtr(r.Forgetting))
+		intr = append(intr, intransigence(s, r))
+		la = append(la, metrics.FromPtr(r.LA))
+
+		e.Cost.WallSeconds += r.WallSeconds
+		e.Cost.ExamplesPerSecond += r.ExamplesPerSecond
+		e.Cost.PeakMemoryBytes += float64(r.PeakMemoryBytes)
+		e.Cost.TrainableParams += float64(r.TrainableParams)
+		e.Cost.ParamsAddedPct += r.ParamsAddedPct
+		e.Cost.ExamplesStored += float64(r.ExamplesStored)
+	}
+	e.Seeds = len(seeds)
+	e.ACC = metrics.MeanCIValues(acc)
+	e.BWT = metrics.MeanCIValues(bwt)
+	e.FWT = metrics.MeanCIValues(fwt)
+	e.Forgetting = metrics.MeanCIValues(forg)
+	e.Intransigence = metrics.MeanCIValues(intr)
+	e.LA = metrics.MeanCIValues(la)
+
+	n := float64(len(runs))
+	e.Cost.WallSeconds /= n
+	e.Cost.ExamplesPerSecond /= n
+	e.Cost.PeakMemoryBytes /= n
+	e.Cost.TrainableParams /= n
+	e.Cost.ParamsAddedPct /= n
+	e.Cost.ExamplesStored /= n
+	return e
+}
+
+// intransigence returns the run's stored intransigence or, when it has
+// none, the one computed against the matching cumulative run's diagonal.
+func intransigence(s *Set, r Run) metrics.Value {
+	if r.Intransigence != nil {
+		return metrics.FromPtr(r.Intransigence)
+	}
+	for _, ref := range s.Runs {
+		if ref.Strategy != ReferenceStrategy || ref.Status != StatusOK ||
+			ref.Stream != r.Stream || ref.StreamVersion != r.StreamVersion ||
+			ref.Shots != r.Shots || ref.Seed != r.Seed {
+			continue
+		}
+		refR, _, err := s.Matrix(ref.RunID)
+		if err != nil {
+			return metrics.Undefined
+		}
+		runR, _, err := s.Matrix(r.RunID)
+		if err != nil {
+			return metrics.Undefined
+		}
+		return metrics.Intransigence(runR, refR.Diagonal())
+	}
+	return metrics.Undefined
+}
+
+// sameBoard reports whether a and b are ranked against each other.
+func sameBoard(a, b Entry) bool {
+	return a.Stream == b.Stream && a.StreamVersion == b.StreamVersion && a.Shots == b.Shots
+}
+
+func compareEntries(a, b Entry) int {
+	if c := cmp.Or(
+		cmp.Compare(a.Stream, b.Stream),
+		cmp.Compare(a.StreamVersion, b.StreamVersion),
+		cmp.Compare(a.Shots, b.Shots),
+	); c != 0 {
+		return c
+	}
+	// Defined ACC first, best first.
+	switch {
+	case a.ACC.HasMean() && !b.ACC.HasMean():
+		return -1
+	case !a.ACC.HasMean() && b.ACC.HasMean():
+		return 1
+	case a.ACC.HasMean() && a.ACC.Mean != b.ACC.Mean:
+		return -cmp.Compare(a.ACC.Mean, b.ACC.Mean)
+	}
+	return cmp.Compare(a.Strategy, b.Strategy)
+}
+
+// Failures returns the runs that did not complete (Status other than
+// "ok"), sorted by stream, shots, strategy and seed. They are never
+// scores.
+func Failures(s *Set) []Run {
+	var out []Run
+	for _, r := range s.Runs {
+		if r.Status != StatusOK {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Run) int {
+		return cmp.Or(
+			cmp.Compare(a.Stream, b.Stream),
+			cmp.Compare(a.StreamVersion, b.StreamVersion),
+			cmp.Compare(a.Shots, b.Shots),
+			cmp.Compare(a.Strategy, b.Strategy),
+			cmp.Compare(a.Seed, b.Seed),
+		)
+	})
+	return out
+}

@@ -1,0 +1,218 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Set is what [Read] found: the runs, the cells of those runs, and
+// warnings about files it left out.
+type Set struct {
+	Runs     []Run
+	Cells    []Cell
+	Warnings []string
+}
+
+// Read reads results files. Each path is a folder, read recursively for
+// every *.run.parquet and *.cells.parquet in it (in lexical order), or a
+// single such file. Errors name the file. A file read twice (a folder
+// and a file in it) counts once.
+//
+// Cells are kept only for runs that Read found a run file for; a cells
+// file without its run file (an interrupted run) is left out with a
+// warning. A run id found more than once keeps its first run file and
+// the cells file beside it, with a warning.
+func Read(paths ...string) (*Set, error) {
+	var (
+		files []string
+		seen  = map[string]bool{}
+		s     = &Set{}
+	)
+
+	// Gather the files, each once.
+	for _, p := range paths {
+		found, err := listFiles(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			s.warnf("%s: no results files", p)
+		}
+		for _, f := range found {
+			abs, err := filepath.Abs(f)
+			if err != nil {
+				return nil, err
+			}
+			if !seen[abs] {
+				seen[abs] = true
+				files = append(files, f)
+			}
+		}
+	}
+
+	// Read the run files first: they decide which cells count.
+	runFile := map[string]string{} // run id -> the run file kept
+	for _, f := range files {
+		if !strings.HasSuffix(f, RunSuffix) {
+			continue
+		}
+		runs, err := readFile[Run](f, "run_id", "status")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			if first, dup := runFile[r.RunID]; dup {
+				s.warnf("%s: run %q already read from %s; keeping that one", f, r.RunID, first)
+				continue
+			}
+			runFile[r.RunID] = f
+			s.Runs = append(s.Runs, r)
+		}
+	}
+
+	// Then the cells, grouped by file and run.
+	type part struct {
+		file  string
+		runID string
+		cells []Cell
+	}
+	var parts []part
+	for _, f := range files {
+		if !strings.HasSuffix(f, CellsSuffix) {
+			continue
+		}
+		cells, err := readFile[Cell](f, "run_id", "after_task", "eval_task", "score")
+		if err != nil {
+			return nil, err
+		}
+		byRun := map[string][]Cell{}
+		var order []string
+		for _, c := range cells {
+			if _, ok := byRun[c.RunID]; !ok {
+				order = append(order, c.RunID)
+			}
+			byRun[c.RunID] = append(byRun[c.RunID], c)
+		}
+		for _, id := range order {
+			parts = append(parts, part{f, id, byRun[id]})
+		}
+	}
+
+	// Each run takes the cells of one file: the one beside its run file
+	// if there is one, else the first.
+	chosen := map[string]string{} // run id -> cells file
+	for _, p := range parts {
+		if rf, ok := runFile[p.runID]; ok && p.file == sibling(rf) {
+			chosen[p.runID] = p.file
+		}
+	}
+	for _, p := range parts {
+		if _, ok := runFile[p.runID]; !ok {
+			s.warnf("%s: no run file for run %q (an interrupted run?); its cells are left out",
+				p.file, p.runID)
+			continue
+		}
+		if c, ok := chosen[p.runID]; ok && c != p.file {
+			s.warnf("%s: cells of run %q already read from %s; keeping those", p.file, p.runID, c)
+			continue
+		}
+		chosen[p.runID] = p.file
+		s.Cells = append(s.Cells, p.cells...)
+	}
+	return s, nil
+}
+
+func (s *Set) warnf(format string, args ...any) {
+	s.Warnings = append(s.Warnings, fmt.Sprintf(format, args...))
+}
+
+// sibling returns the cells file that goes with a run file.
+func sibling(runFile string) string {
+	return strings.TrimSuffix(runFile, RunSuffix) + CellsSuffix
+}
+
+// listFiles returns the results files at path: path itself if it is a
+// file, or those below it if it is a folder, in lexical order. Names
+// starting with a dot (temporary files) are skipped.
+func listFiles(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		if !isResultsFile(path) {
+			return nil, fmt.Errorf("%s: not a results file (want *%s or *%s)",
+				path, RunSuffix, CellsSuffix)
+		}
+		return []string{path}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && isResultsFile(p) && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+func isResultsFile(p string) bool {
+	return strings.HasSuffix(p, RunSuffix) || strings.HasSuffix(p, CellsSuffix)
+}
+
+// readFile reads every row of the Parquet file at path as a T, after
+// checking that the file has the columns named in need (so that a file
+// of another kind is an error, not rows of zeros). A panic of the
+// Parquet library on a damaged file becomes an error naming the file.
+func readFile[T any](path string, need ...string) (rows []T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			rows, err = nil, fmt.Errorf("%s: damaged Parquet file: %v", path, r)
+		}
+	}()
+
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(f, info.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, col := range need {
+		if _, ok := pf.Schema().Lookup(col); !ok {
+			return nil, fmt.Errorf("%s: no column %q; not a clbench results file of this kind",
+				path, col)
+		}
+	}
+	rows = make([]T, pf.NumRows())
+	r := parquet.NewGenericReader[T](pf)
+	defer r.Close()
+	n, err := r.Read(rows)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if n != len(rows) {
+		return nil, fmt.Errorf("%s: read %d of %d rows", path, n, len(rows))
+	}
+	return rows, nil
+}
