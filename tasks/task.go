@@ -48,6 +48,10 @@ type Task struct {
 	// Source says where the examples came from (files or generator),
 	// for provenance.
 	Source string
+	// Skipped holds one message for each invalid example that was
+	// skipped (only with skip_invalid), naming its file and line or
+	// entry.
+	Skipped []string
 }
 
 // NumClasses is the width of the task's output head.
