@@ -1,0 +1,237 @@
+package results
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clbench/clbench/metrics"
+)
+
+// copyFile copies src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	good := t.TempDir()
+	run, cells := sampleRun()
+	if err := WriteRun(good, run, cells); err != nil {
+		t.Fatal(err)
+	}
+	runBytes, err := os.ReadFile(RunPath(good, run.RunID))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name  string
+		setup func(dir string) string // writes into dir, returns the path to read
+		want  string                  // in the error, besides the file name
+	}{
+		{"not Parquet", func(dir string) string {
+			p := filepath.Join(dir, "x.run.parquet")
+			os.WriteFile(p, []byte("run_id,acc\nx,0.5\n"), 0o644)
+			return dir
+		}, ""},
+		{"truncated", func(dir string) string {
+			p := filepath.Join(dir, "x.run.parquet")
+			os.WriteFile(p, runBytes[:len(runBytes)/2], 0o644)
+			return dir
+		}, ""},
+		{"damaged footer", func(dir string) string {
+			p := filepath.Join(dir, "x.run.parquet")
+			b := append([]byte(nil), runBytes...)
+			for i := len(b) - 200; i < len(b)-8; i++ {
+				b[i] ^= 0x5a
+			}
+			os.WriteFile(p, b, 0o644)
+			return p
+		}, ""},
+		{"cells file named as a run file", func(dir string) string {
+			p := filepath.Join(dir, "x.run.parquet")
+			copyFile(t, CellsPath(good, run.RunID), p)
+			return dir
+		}, `no column "status"`},
+		{"run file named as a cells file", func(dir string) string {
+			p := filepath.Join(dir, "x.cells.parquet")
+			copyFile(t, RunPath(good, run.RunID), p)
+			return p
+		}, `no column "after_task"`},
+		{"not a results file", func(dir string) string {
+			p := filepath.Join(dir, "x.parquet")
+			copyFile(t, RunPath(good, run.RunID), p)
+			return p
+		}, "not a results file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := tt.setup(dir)
+			_, err := Read(good, path)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name the file under %s or say %q", err, dir, tt.want)
+			}
+		})
+	}
+
+	t.Run("missing path", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "nothing")
+		if _, err := Read(p); err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("error %v does not name %s", err, p)
+		}
+	})
+}
+
+func TestReadWarnings(t *testing.T) {
+	run, cells := sampleRun()
+	tests := []struct {
+		name      string
+		setup     func(t *testing.T) []string // the paths to read
+		wantRuns  int
+		wantCells int
+		wantWarns []string // parts of each warning, in order
+	}{
+		{"run and cells", func(t *testing.T) []string {
+			d := t.TempDir()
+			WriteRun(d, run, cells)
+			return []string{d}
+		}, 1, len(cells), nil},
+		{"a folder and a file in it read once", func(t *testing.T) []string {
+			d := t.TempDir()
+			WriteRun(d, run, cells)
+			return []string{d, RunPath(d, run.RunID), CellsPath(d, run.RunID)}
+		}, 1, len(cells), nil},
+		{"cells without run file", func(t *testing.T) []string {
+			d := t.TempDir()
+			WriteRun(d, run, cells)
+			os.Remove(RunPath(d, run.RunID))
+			return []string{d}
+		}, 0, 0, []string{"no run file for run \"sentiment-ner-domain-finetune-1\" (an interrupted run?)"}},
+		{"same run in two folders", func(t *testing.T) []string {
+			a, b := t.TempDir(), t.TempDir()
+			WriteRun(a, run, cells)
+			WriteRun(b, run, cells)
+			return []string{a, b}
+		}, 1, len(cells), []string{"already read", "already read"}},
+		{"subfolders", func(t *testing.T) []string {
+			d := t.TempDir()
+			WriteRun(filepath.Join(d, "shard-0"), run, cells)
+			other, otherCells := runOf(fixtures[1])
+			WriteRun(filepath.Join(d, "shard-1"), other, otherCells)
+			return []string{d}
+		}, 2, 2 * len(cells), nil},
+		{"empty folder", func(t *testing.T) []string {
+			return []string{t.TempDir()}
+		}, 0, 0, []string{"no results files"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Read(tt.setup(t)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Runs) != tt.wantRuns || len(s.Cells) != tt.wantCells {
+				t.Errorf("%d runs and %d cells, want %d and %d",
+					len(s.Runs), len(s.Cells), tt.wantRuns, tt.wantCells)
+			}
+			if len(s.Warnings) != len(tt.wantWarns) {
+				t.Fatalf("warnings %q, want %d", s.Warnings, len(tt.wantWarns))
+			}
+			for i, w := range tt.wantWarns {
+				if !strings.Contains(s.Warnings[i], w) {
+					t.Errorf("warning %q does not say %q", s.Warnings[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestSetMatrix(t *testing.T) {
+	base := func() *Set {
+		run, cells := runOf(fixtures[0]) // R = [[0.9, ·], [0.5, 0.7]], b = (0.5, 0.5)
+		return &Set{Runs: []Run{run}, Cells: cells}
+	}
+	id := base().Runs[0].RunID
+	tests := []struct {
+		name          string
+		edit          func(s *Set)
+		id            string
+		wantR         metrics.Matrix
+		wantUntrained []float64
+		wantErr       string
+	}{
+		{"as written", func(*Set) {}, id,
+			metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, []float64{0.5, 0.5}, ""},
+		{"no untrained row", func(s *Set) { s.Cells = s.Cells[2:] }, id,
+			metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, nil, ""},
+		// T from the cells: the largest task number, 2.
+		{"NumTasks not recorded", func(s *Set) { s.Runs[0].NumTasks = 0 }, id,
+			metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, []float64{0.5, 0.5}, ""},
+		// Cells of another run do not mix in.
+		{"other runs' cells", func(s *Set) {
+			c := s.Cells[2]
+			c.RunID, c.Score = "other", 0.1
+			s.Cells = append(s.Cells, c)
+		}, id, metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, []float64{0.5, 0.5}, ""},
+		{"unknown run", func(*Set) {}, "nope", nil, nil, "not in the results"},
+		{"no cells", func(s *Set) { s.Cells = nil }, id, nil, nil, "no cells"},
+		{"out of range", func(s *Set) { s.Cells[2].AfterTask = 3 }, id, nil, nil, "outside 2 tasks"},
+		{"twice", func(s *Set) { s.Cells = append(s.Cells, s.Cells[3]) }, id, nil, nil, "given twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := base()
+			tt.edit(s)
+			r, b, err := s.Matrix(tt.id)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameRows(r, tt.wantR) {
+				t.Errorf("R = %v, want %v", r, tt.wantR)
+			}
+			if (b == nil) != (tt.wantUntrained == nil) || !sameRows([][]float64{b}, [][]float64{tt.wantUntrained}) {
+				t.Errorf("untrained = %v, want %v", b, tt.wantUntrained)
+			}
+		})
+	}
+}
+
+// sameRows compares matrices, NaN equal to NaN.
+func sameRows(a, b [][]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] && !(math.IsNaN(a[i][j]) && math.IsNaN(b[i][j])) {
+				return false
+			}
+		}
+	}
+	return true
+}
