@@ -29,27 +29,29 @@ func ptr(x float64) *float64 { return &x }
 // fixtures is the test leaderboard. The metrics stored in each run are
 // computed from its matrix by metrics.Compute; the comments give them,
 // worked by hand, for the leaderboard tests.
+const snd = "sentiment-ner-domain"
+
 var fixtures = []fixture{
 	// finetune, 3 seeds:
 	//   seed 1: ACC (0.5+0.7)/2 = 0.6, BWT 0.5-0.9 = -0.4, F 0.9-0.5 = 0.4, LA (0.9+0.7)/2 = 0.8
 	//   seed 2: ACC 0.7, BWT -0.3, F 0.3, LA 0.85
 	//   seed 3: ACC 0.8, BWT -0.2, F 0.2, LA 0.9
-	{"sentiment-ner-domain", 0, "finetune", 1, metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, StatusOK, nil, 10, 0},
-	{"sentiment-ner-domain", 0, "finetune", 2, metrics.Matrix{{0.9, nan}, {0.6, 0.8}}, StatusOK, nil, 20, 0},
-	{"sentiment-ner-domain", 0, "finetune", 3, metrics.Matrix{{0.9, nan}, {0.7, 0.9}}, StatusOK, nil, 30, 0},
+	{snd, 0, "finetune", 1, metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, StatusOK, nil, 10, 0},
+	{snd, 0, "finetune", 2, metrics.Matrix{{0.9, nan}, {0.6, 0.8}}, StatusOK, nil, 20, 0},
+	{snd, 0, "finetune", 3, metrics.Matrix{{0.9, nan}, {0.7, 0.9}}, StatusOK, nil, 30, 0},
 	// A failed finetune run: never a score.
-	{"sentiment-ner-domain", 0, "finetune", 4, metrics.Matrix{{0.1, nan}, {0.1, 0.1}}, StatusFailed, nil, 5, 0},
+	{snd, 0, "finetune", 4, metrics.Matrix{{0.1, nan}, {0.1, 0.1}}, StatusFailed, nil, 5, 0},
 	// cumulative, seed 1: ACC 0.9, BWT -0.05, F 0.05, LA 0.925; its
 	// diagonal (0.95, 0.9) is the reference of seed 1.
-	{"sentiment-ner-domain", 0, "cumulative", 1, metrics.Matrix{{0.95, nan}, {0.9, 0.9}}, StatusOK, nil, 40, 0},
+	{snd, 0, "cumulative", 1, metrics.Matrix{{0.95, nan}, {0.9, 0.9}}, StatusOK, nil, 40, 0},
 	// ewc, 2 seeds: ACC 0.8 and 0.85. Seed 1's intransigence comes from
 	// the cumulative run: ((0.95-0.9) + (0.9-0.85))/2 = 0.05; seed 2
 	// stores its own, 0.07, which is used as is.
-	{"sentiment-ner-domain", 0, "ewc", 1, metrics.Matrix{{0.9, nan}, {0.75, 0.85}}, StatusOK, nil, 12, 0},
-	{"sentiment-ner-domain", 0, "ewc", 2, metrics.Matrix{{0.9, nan}, {0.85, 0.85}}, StatusOK, ptr(0.07), 14, 0},
+	{snd, 0, "ewc", 1, metrics.Matrix{{0.9, nan}, {0.75, 0.85}}, StatusOK, nil, 12, 0},
+	{snd, 0, "ewc", 2, metrics.Matrix{{0.9, nan}, {0.85, 0.85}}, StatusOK, ptr(0.07), 14, 0},
 	// replay, seed 1, last row not measured: ACC, BWT and F undefined;
 	// LA (0.9+0.8)/2 = 0.85.
-	{"sentiment-ner-domain", 0, "replay", 1, metrics.Matrix{{0.9, nan}, {nan, 0.8}}, StatusOK, nil, 15, 500},
+	{snd, 0, "replay", 1, metrics.Matrix{{0.9, nan}, {nan, 0.8}}, StatusOK, nil, 15, 500},
 	// One task, 64 shots: ACC = LA = 0.8; BWT, F undefined (T-1 = 0).
 	{"amazon-domains", 64, "finetune", 1, metrics.Matrix{{0.8}}, StatusOK, nil, 3, 0},
 }

@@ -122,7 +122,9 @@ func TestReadWarnings(t *testing.T) {
 			WriteRun(d, run, cells)
 			os.Remove(RunPath(d, run.RunID))
 			return []string{d}
-		}, 0, 0, []string{"no run file for run \"sentiment-ner-domain-finetune-1\" (an interrupted run?)"}},
+		}, 0, 0, []string{
+			`no run file for run "sentiment-ner-domain-finetune-1" (an interrupted run?)`,
+		}},
 		{"same run in two folders", func(t *testing.T) []string {
 			a, b := t.TempDir(), t.TempDir()
 			WriteRun(a, run, cells)
@@ -211,7 +213,8 @@ func TestSetMatrix(t *testing.T) {
 			if !sameRows(r, tt.wantR) {
 				t.Errorf("R = %v, want %v", r, tt.wantR)
 			}
-			if (b == nil) != (tt.wantUntrained == nil) || !sameRows([][]float64{b}, [][]float64{tt.wantUntrained}) {
+			if (b == nil) != (tt.wantUntrained == nil) ||
+				!sameRows([][]float64{b}, [][]float64{tt.wantUntrained}) {
 				t.Errorf("untrained = %v, want %v", b, tt.wantUntrained)
 			}
 		})
