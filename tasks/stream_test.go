@@ -286,3 +286,17 @@ func TestDigestSeesContent(t *testing.T) {
 		t.Error("the same content gave two digests")
 	}
 }
+
+// TestDocListsStreams keeps the package documentation's table of
+// built-in streams in step with Streams.
+func TestDocListsStreams(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Streams() {
+		if want := s.Name + " v" + s.Version; !strings.Contains(string(doc), want) {
+			t.Errorf("doc.go does not list %q", want)
+		}
+	}
+}
