@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -174,7 +174,7 @@ func (s *Suite) newRow(stream *tasks.Stream, shots int, st StrategySpec, seed in
 		Seed: seed, Shots: int64(shots), NumTasks: int32(len(stream.Tasks)),
 		TaskNames: strings.Join(names, ","), Backend: s.BackendConfig, Build: Build(),
 		ModelConfig: canonicalJSON(s.Model), TrainConfig: canonicalJSON(s.Train),
-		ClbenchVersion: Version, GitCommit: GitCommit(), GoVersion: Build(), Host: Host(),
+		ClbenchVersion: Version, GitCommit: GitCommit(), GoVersion: runtime.Version(), Host: Host(),
 	}
 	row.RunID = RunID(row)
 	return row
@@ -235,6 +235,3 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
-
-// IsNonFinite reports whether a run failed because its loss diverged.
-func IsNonFinite(err error) bool { return errors.Is(err, ErrNonFinite) }

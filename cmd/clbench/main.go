@@ -1,0 +1,95 @@
+// Command clbench runs continual-learning strategies on standard task
+// streams and reports how much each forgets and what it costs.
+//
+// Usage:
+//
+//	clbench run --stream synthetic --strategy finetune,joint --seeds 3
+//	clbench leaderboard results/
+//	clbench metrics --matrix R.csv
+//	clbench list streams|strategies|metrics
+//
+// Exit codes: 0 success; 1 a run failed; 2 bad input or usage.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clbench/clbench/bench"
+	_ "github.com/clbench/clbench/strategies" // registers the built-in strategies
+)
+
+// exitError carries the exit code an error should end the program with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks bad input: exit code 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// badInput wraps an error about the user's input: exit code 2.
+func badInput(err error) error { return &exitError{code: 2, err: err} }
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+func execute(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "clbench:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 2 // cobra's own errors are usage errors
+}
+
+// logOutput receives the logs; tests replace it.
+var logOutput io.Writer = os.Stderr
+
+type globalOptions struct {
+	verbose bool
+	quiet   bool
+}
+
+func (g *globalOptions) logger() *slog.Logger {
+	level := slog.LevelInfo
+	switch {
+	case g.verbose:
+		level = slog.LevelDebug
+	case g.quiet:
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(logOutput, &slog.HandlerOptions{Level: level}))
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "clbench",
+		Short:         "A continual-learning benchmark for Transformer models",
+		Version:       bench.Version + " (" + bench.GitCommit() + ")",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every task and epoch")
+	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "log only warnings and errors")
+	root.AddCommand(newRunCmd(g), newListCmd(), newLeaderboardCmd(), newMetricsCmd())
+	return root
+}
