@@ -181,7 +181,10 @@ func TestReadParquetTag(t *testing.T) {
 			`row 1, tag 0: tag "PER" is not BIO`},
 		{"lengths differ", []nerRow{{[]string{"a", "b"}, []string{"O"}}},
 			"row 1: 2 words but 1 tag"},
-		{"unseen type in test", []nerRow{{[]string{"a"}, []string{"O"}}, {[]string{"b", "c"}, []string{"O", "B-misc"}}},
+		{"unseen type in test", []nerRow{
+			{[]string{"a"}, []string{"O"}},
+			{[]string{"b", "c"}, []string{"O", "B-misc"}},
+		},
 			`row 2, tag 1: tag "B-misc" was never seen in training`},
 	}
 	for _, tt := range tests {

@@ -230,6 +230,19 @@ func TestReadTSV(t *testing.T) {
 			wantErr: "train.tsv: file is empty",
 		},
 		{
+			name:    "blank lines only, with a header expected",
+			opts:    sst,
+			train:   "\n \r\n\n",
+			wantErr: "train.tsv: file is empty",
+		},
+		{
+			name:       "blank lines before the header",
+			opts:       sst,
+			train:      "\n\nsentence\tlabel\ngood\t1\n",
+			want:       []Example{cls(0, "good")},
+			wantLabels: []string{"1"},
+		},
+		{
 			name:    "header only",
 			opts:    sst,
 			train:   "sentence\tlabel\n",
@@ -371,9 +384,10 @@ func TestReadJSON(t *testing.T) {
 			wantLabels: binary,
 		},
 		{
-			name:       "byte-order mark, CRLF, pretty printed",
-			opts:       uci,
-			train:      "\uFEFF[\r\n  {\"text\": \"good\", \"class\": 1},\r\n  {\"class\": 0, \"text\": \"bad\"}\r\n]\r\n",
+			name: "byte-order mark, CRLF, pretty printed",
+			opts: uci,
+			train: "\uFEFF[\r\n  {\"text\": \"good\", \"class\": 1},\r\n" +
+				"  {\"class\": 0, \"text\": \"bad\"}\r\n]\r\n",
 			want:       []Example{cls(1, "good"), cls(0, "bad")},
 			wantLabels: binary,
 		},
@@ -385,8 +399,9 @@ func TestReadJSON(t *testing.T) {
 			wantLabels: []string{"-2", "1", "pos"},
 		},
 		{
-			name:       "other field names",
-			opts:       FileOptions{Format: FormatJSON, Kind: Classify, TextField: "review", LabelField: "stars"},
+			name: "other field names",
+			opts: FileOptions{Format: FormatJSON, Kind: Classify,
+				TextField: "review", LabelField: "stars"},
 			train:      `[{"review":"fine","stars":5,"class":null}]`,
 			want:       []Example{cls(0, "fine")},
 			wantLabels: []string{"5"},
@@ -494,9 +509,10 @@ func TestReadJSONL(t *testing.T) {
 			wantLabels: binary,
 		},
 		{
-			name:       "skip_invalid reports the line",
-			opts:       FileOptions{Format: FormatJSONL, Kind: Classify, SkipInvalid: true},
-			train:      "{\"text\":\"good\",\"class\":1}\n{\"text\":\"bad\"}\n{\"text\":\"bad\",\"class\":0}\n",
+			name: "skip_invalid reports the line",
+			opts: FileOptions{Format: FormatJSONL, Kind: Classify, SkipInvalid: true},
+			train: "{\"text\":\"good\",\"class\":1}\n{\"text\":\"bad\"}\n" +
+				"{\"text\":\"bad\",\"class\":0}\n",
 			want:       []Example{cls(1, "good"), cls(0, "bad")},
 			wantLabels: binary,
 			wantWarn:   `train.jsonl:2: no "class" field`,
@@ -542,8 +558,10 @@ func TestReadFileOptionErrors(t *testing.T) {
 		opts    FileOptions
 		wantErr string
 	}{
-		{"unknown format", FileOptions{Format: "csv", Kind: Classify}, `train.tsv: unknown format "csv"`},
-		{"unknown kind", FileOptions{Format: FormatTSV, Kind: "regress"}, `train.tsv: unknown task kind "regress"`},
+		{"unknown format", FileOptions{Format: "csv", Kind: Classify},
+			`train.tsv: unknown format "csv"`},
+		{"unknown kind", FileOptions{Format: FormatTSV, Kind: "regress"},
+			`train.tsv: unknown task kind "regress"`},
 		{"missing file", FileOptions{Format: FormatTSV, Kind: Classify}, "no-such.tsv"},
 	}
 	for _, tt := range tests {

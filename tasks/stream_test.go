@@ -147,7 +147,8 @@ func TestLoadUCIFromDataDir(t *testing.T) {
 		if len(task.Train) != 8 || len(task.Test) != 2 {
 			t.Errorf("%s: %d train and %d test, want 8 and 2", task.Name, len(task.Train), len(task.Test))
 		}
-		if len(task.Skipped) != 1 || !strings.Contains(task.Skipped[0], task.Name+`.json: entry 10: "class" is null`) {
+		want := task.Name + `.json: entry 10: "class" is null`
+		if len(task.Skipped) != 1 || !strings.Contains(task.Skipped[0], want) {
 			t.Errorf("%s: skipped %q, want one skip of entry 10", task.Name, task.Skipped)
 		}
 	}

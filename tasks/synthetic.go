@@ -66,7 +66,8 @@ func synthetic() *streamDef {
 		TaskSpec{
 			Name:        "product-sentiment",
 			FileOptions: FileOptions{Kind: Classify},
-			generate:    cueTask("product-sentiment", productFiller, productNegative, productPositive),
+			generate: cueTask("product-sentiment",
+				productFiller, productNegative, productPositive),
 		})
 	d.info.DataSeed = syntheticSeed
 	return d

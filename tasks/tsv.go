@@ -28,9 +28,16 @@ func readTSV(path string, o FileOptions) ([]record, error) {
 		}
 		want = max(textCol, labelCol) + 1
 	} else {
-		header, _, err := l.next()
-		if err != nil {
-			return nil, err
+		// The header is the first line that is not blank.
+		var header string
+		for strings.TrimSpace(header) == "" {
+			var ok bool
+			if header, ok, err = l.next(); err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, fmt.Errorf("%s: no examples", path)
+			}
 		}
 		names := strings.Split(header, o.Delimiter)
 		for i := range names {

@@ -123,7 +123,8 @@ func (p yamlParser) errorf(n *yaml.Node, format string, args ...any) error {
 
 // mapping checks that n is a mapping whose keys are all in known and
 // none repeated, and returns each key's value node.
-func (p yamlParser) mapping(n *yaml.Node, known []string, what string) (map[string]*yaml.Node, error) {
+func (p yamlParser) mapping(n *yaml.Node, known []string,
+	what string) (map[string]*yaml.Node, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, p.errorf(n, "want %s (a mapping of keys to values)", what)
 	}
@@ -152,7 +153,8 @@ func (p yamlParser) str(n *yaml.Node, key string) (string, error) {
 
 // requiredString returns the non-empty scalar under key of the
 // mapping m, whose fields are given.
-func (p yamlParser) requiredString(m *yaml.Node, fields map[string]*yaml.Node, key string) (string, error) {
+func (p yamlParser) requiredString(m *yaml.Node, fields map[string]*yaml.Node,
+	key string) (string, error) {
 	n := fields[key]
 	if n == nil {
 		return "", p.errorf(m, "missing key %q", key)

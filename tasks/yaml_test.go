@@ -90,11 +90,14 @@ func TestLoadFileErrors(t *testing.T) {
 			`:3: missing key "train"`},
 		{"task without name", "name: s\ntasks:\n  - kind: tag\n    format: conll\n    train: a\n",
 			`:3: missing key "name"`},
-		{"unknown kind", "name: s\ntasks:\n  - name: a\n    kind: regress\n    format: tsv\n    train: a.tsv\n",
+		{"unknown kind", "name: s\ntasks:\n  - name: a\n    kind: regress\n" +
+			"    format: tsv\n    train: a.tsv\n",
 			`:4: unknown task kind "regress"`},
-		{"unknown format", "name: s\ntasks:\n  - name: a\n    kind: classify\n    format: csv\n    train: a.tsv\n",
+		{"unknown format", "name: s\ntasks:\n  - name: a\n    kind: classify\n" +
+			"    format: csv\n    train: a.tsv\n",
 			`:5: unknown format "csv"`},
-		{"format that cannot hold the kind", "name: s\ntasks:\n  - name: a\n    kind: tag\n    format: tsv\n    train: a.tsv\n",
+		{"format that cannot hold the kind", "name: s\ntasks:\n  - name: a\n    kind: tag\n" +
+			"    format: tsv\n    train: a.tsv\n",
 			`:5: task a: a tag task cannot read tsv files`},
 		{"duplicate task names", "name: s\ntasks:\n" + task + task,
 			`:7: task name "a" is used twice (first at line 3)`},
@@ -108,7 +111,8 @@ func TestLoadFileErrors(t *testing.T) {
 			`:7: "max_test" must be an integer`},
 		{"test fraction out of range", "name: s\ntasks:\n" + task + "    test_fraction: 1.5\n",
 			`:7: "test_fraction" must be a number between 0 and 1`},
-		{"test fraction with a test file", "name: s\ntasks:\n" + task + "    test: b.tsv\n    test_fraction: 0.1\n",
+		{"test fraction with a test file",
+			"name: s\ntasks:\n" + task + "    test: b.tsv\n    test_fraction: 0.1\n",
 			`:8: "test_fraction" applies only when "test" is omitted`},
 		{"list where a value belongs", "name: s\ntasks:\n" + task + "    test: [a, b]\n",
 			`:7: "test" must be a value`},
@@ -165,6 +169,7 @@ tasks:
 		t.Fatal(err)
 	}
 	if task := s.Tasks[0]; len(task.Train) != 3 || len(task.Test) != 3 || len(task.Labels) != 5 {
-		t.Errorf("ner: %d train, %d test, %d labels, want 3, 3, 5", len(task.Train), len(task.Test), len(task.Labels))
+		t.Errorf("ner: %d train, %d test, %d labels, want 3, 3, 5",
+			len(task.Train), len(task.Test), len(task.Labels))
 	}
 }
