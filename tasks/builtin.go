@@ -8,7 +8,7 @@ const (
 	sst2MaxTrain = 8000
 	sst2MaxTest  = 872 // the whole GLUE dev set
 
-	conllMaxTrain = 4000
+	conllMaxTrain = 8000
 	conllMaxTest  = 1000
 
 	// FDU-MTL domains have about 1,600 training and 400 test reviews,

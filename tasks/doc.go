@@ -16,13 +16,13 @@
 //	stream / task    files                                   caps train / test
 //	sentiment-ner-domain v1
 //	  sst2           sst2/train.tsv, test.tsv                8000 / 872
-//	  conll2003      crossner/conll2003/train.txt, test.txt  4000 / 1000
+//	  conll2003      crossner/conll2003/train.txt, test.txt  8000 / 1000
 //	  electronics    fdu-mtl/electronics.task.train, .test   1600 / 400
 //	amazon-domains v1
 //	  books, dvd, electronics, kitchen_housewares
 //	                 fdu-mtl/<d>.task.train, .task.test      1600 / 400
 //	ner-domains v1
-//	  conll2003      as above                                4000 / 1000
+//	  conll2003      as above                                8000 / 1000
 //	  politics, science, music, literature, ai
 //	                 crossner/<d>/train.txt, test.txt        none / 500
 //	uci-domains v1

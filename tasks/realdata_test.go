@@ -81,7 +81,7 @@ func TestRealStreams(t *testing.T) {
 	}{
 		{"sentiment-ner-domain", Options{}, []wantTask{
 			{"sst2", 8000, 872, binaryLabels, 0},
-			crossner("conll2003", 4000, 1000),
+			crossner("conll2003", 8000, 1000),
 			{"electronics", 1598, 400, binaryLabels, 0},
 		}},
 		{"amazon-domains", Options{}, []wantTask{
@@ -93,7 +93,7 @@ func TestRealStreams(t *testing.T) {
 		// Test files of 651, 543, 465, 416 and 431 sentences, capped
 		// at 500.
 		{"ner-domains", Options{}, []wantTask{
-			crossner("conll2003", 4000, 1000),
+			crossner("conll2003", 8000, 1000),
 			crossner("politics", 200, 500),
 			crossner("science", 200, 500),
 			crossner("music", 100, 465),
