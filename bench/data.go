@@ -54,8 +54,13 @@ type Batch struct {
 	Task     int
 	Split    DataSplit
 	Examples []int // indices into the split
-	// Weight scales the batch's loss; 0 means 1.
+	// Weight scales the batch's loss in the step's total. A batch of
+	// weight 0 is still built into the graph (its loss is in
+	// StepPart.Loss), which A-GEM uses for its reference gradient.
 	Weight float64
+	// Targets, when set, is fed to the training graph as StepPart.Targets
+	// (for example the stored logits that DER++ replays).
+	Targets *tensors.Tensor
 }
 
 // batchTensors builds the token and label tensors of b, padded to
@@ -114,7 +119,7 @@ func epochBatches(r *rand.Rand, sizes map[int]int, order []int, batchSize int) [
 		idx := r.Perm(sizes[t])
 		for start := 0; start < len(idx); start += batchSize {
 			end := min(start+batchSize, len(idx))
-			batches = append(batches, Batch{Task: t, Split: TrainSplit, Examples: idx[start:end]})
+			batches = append(batches, Batch{Task: t, Split: TrainSplit, Examples: idx[start:end], Weight: 1})
 		}
 	}
 	if len(order) > 1 {

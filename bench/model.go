@@ -55,19 +55,7 @@ func NewModel(cfg ModelConfig, stream *tasks.Stream, seed int64) (*Model, error)
 	m.AddParam("/embed/tokens", Normal(0.02), cfg.Buckets, d)
 	m.AddParam("/embed/positions", Normal(0.02), cfg.MaxLen, d)
 	for l := 0; l < cfg.Layers; l++ {
-		b := fmt.Sprintf("/block%d", l)
-		m.AddParam(b+"/attn_norm/gain", Constant(1), d)
-		m.AddParam(b+"/attn_norm/offset", Constant(0), d)
-		for _, p := range []string{"query", "key", "value", "output"} {
-			m.AddParam(b+"/attn/"+p+"/weights", Glorot(d, d), d, d)
-			m.AddParam(b+"/attn/"+p+"/bias", Constant(0), d)
-		}
-		m.AddParam(b+"/ffn_norm/gain", Constant(1), d)
-		m.AddParam(b+"/ffn_norm/offset", Constant(0), d)
-		m.AddParam(b+"/ffn/in/weights", Glorot(d, cfg.FFN), d, cfg.FFN)
-		m.AddParam(b+"/ffn/in/bias", Constant(0), cfg.FFN)
-		m.AddParam(b+"/ffn/out/weights", Glorot(cfg.FFN, d), cfg.FFN, d)
-		m.AddParam(b+"/ffn/out/bias", Constant(0), d)
+		m.AddBlockParams(fmt.Sprintf("/block%d", l))
 	}
 	m.AddParam("/final_norm/gain", Constant(1), d)
 	m.AddParam("/final_norm/offset", Constant(0), d)
@@ -192,8 +180,8 @@ const (
 )
 
 // Forward builds the model's computation inside one graph for one task.
-// Strategies that change the encoder (adapters, prefixes, expansions)
-// see it through the hooks below.
+// Strategies that change the encoder (adapters, prefixes, low-rank
+// updates, expansions) take part through EncoderHooks.
 type Forward struct {
 	G     *Graph
 	Model *Model
@@ -201,19 +189,22 @@ type Forward struct {
 	Task int
 	// Strategy is consulted for encoder hooks; it may be nil.
 	Strategy Strategy
+	// Source, when set, is a scope in the store holding a copy of the
+	// parameters (see Session.CopyParams): the pass then reads every
+	// parameter from Source+path, as a frozen teacher does.
+	Source string
 }
 
 // Encode runs the encoder on token ids [batch, length] (0 = padding) and
 // returns the final hidden states [batch, length, width] and the mask of
 // real tokens [batch, length].
 func (f *Forward) Encode(tokens *Node) (hidden, mask *Node) {
-	cfg := f.Model.Config
 	g := f.G
 	batch, length := tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]
 	mask = NotEqual(tokens, ScalarZero(g, tokens.DType()))
 
-	emb := Gather(f.value("/embed/tokens"), InsertAxes(tokens, -1))
-	pos := Slice(f.value("/embed/positions"), AxisRange(0, length))
+	emb := Gather(f.Value("/embed/tokens"), InsertAxes(tokens, -1))
+	pos := Slice(f.Value("/embed/positions"), AxisRange(0, length))
 	x := Add(emb, InsertAxes(pos, 0))
 
 	// Attention may not look at padding: a large negative bias on padded
@@ -222,26 +213,59 @@ func (f *Forward) Encode(tokens *Node) (hidden, mask *Node) {
 		Scalar(g, dtypes.Float32, -1e9))
 	keyBias = Reshape(keyBias, batch, 1, 1, length)
 
-	hooks, _ := f.Strategy.(EncoderHooks)
-	for l := 0; l < cfg.Layers; l++ {
-		b := fmt.Sprintf("/block%d", l)
-		h := f.norm(b+"/attn_norm", x)
-		h = f.attention(b, l, h, keyBias, hooks)
-		if hooks != nil {
-			h = hooks.AfterSublayer(f, l, Attention, h)
-		}
-		x = Add(x, h)
-
-		h = f.norm(b+"/ffn_norm", x)
-		h = f.dense(b+"/ffn/in", h)
-		h = Max(h, ZerosLike(h)) // ReLU
-		h = f.dense(b+"/ffn/out", h)
-		if hooks != nil {
-			h = hooks.AfterSublayer(f, l, FeedForward, h)
-		}
-		x = Add(x, h)
+	for l := 0; l < f.Model.Config.Layers; l++ {
+		x = f.Block(fmt.Sprintf("/block%d", l), l, x, keyBias)
 	}
-	return f.norm("/final_norm", x), mask
+	if hooks := f.hooks(); hooks != nil {
+		x = hooks.AfterBlocks(f, x, keyBias)
+	}
+	return f.Norm("/final_norm", x), mask
+}
+
+// Block applies the pre-norm Transformer block whose parameters are under
+// scope (as the encoder's /block<l>): x + attention(norm(x)), then
+// x + ffn(norm(x)). layer is passed to the hooks; expansion strategies
+// build their own blocks with it under scopes of their own.
+func (f *Forward) Block(scope string, layer int, x, keyBias *Node) *Node {
+	hooks := f.hooks()
+	in := f.Norm(scope+"/attn_norm", x)
+	h := f.Attention(scope, layer, in, keyBias)
+	if hooks != nil {
+		h = hooks.AfterSublayer(f, layer, Attention, in, h)
+	}
+	x = Add(x, h)
+
+	in = f.Norm(scope+"/ffn_norm", x)
+	h = f.Dense(scope+"/ffn/in", in)
+	h = Max(h, ZerosLike(h)) // ReLU
+	h = f.Dense(scope+"/ffn/out", h)
+	if hooks != nil {
+		h = hooks.AfterSublayer(f, layer, FeedForward, in, h)
+	}
+	return Add(x, h)
+}
+
+// AddBlockParams creates the parameters of a block under scope, shaped
+// like the encoder's own (for expansion strategies).
+func (m *Model) AddBlockParams(scope string) {
+	d, ffn := m.Config.Width, m.Config.FFN
+	m.AddParam(scope+"/attn_norm/gain", Constant(1), d)
+	m.AddParam(scope+"/attn_norm/offset", Constant(0), d)
+	for _, p := range []string{"query", "key", "value", "output"} {
+		m.AddParam(scope+"/attn/"+p+"/weights", Glorot(d, d), d, d)
+		m.AddParam(scope+"/attn/"+p+"/bias", Constant(0), d)
+	}
+	m.AddParam(scope+"/ffn_norm/gain", Constant(1), d)
+	m.AddParam(scope+"/ffn_norm/offset", Constant(0), d)
+	m.AddParam(scope+"/ffn/in/weights", Glorot(d, ffn), d, ffn)
+	m.AddParam(scope+"/ffn/in/bias", Constant(0), ffn)
+	m.AddParam(scope+"/ffn/out/weights", Glorot(ffn, d), ffn, d)
+	m.AddParam(scope+"/ffn/out/bias", Constant(0), d)
+}
+
+func (f *Forward) hooks() EncoderHooks {
+	h, _ := f.Strategy.(EncoderHooks)
+	return h
 }
 
 // Pool averages the hidden states of real tokens: [batch, width].
@@ -255,45 +279,55 @@ func (f *Forward) Pool(hidden, mask *Node) *Node {
 // Logits applies task's head: [batch, classes] for a classify task (on
 // the pooled states), [batch, length, classes] for a tag task.
 func (f *Forward) Logits(task int, hidden, mask *Node) *Node {
-	var x *Node
-	switch f.Model.Heads[task].Kind {
-	case tasks.Tag:
-		x = hidden
-	default:
+	x := hidden
+	if f.Model.Heads[task].Kind != tasks.Tag {
 		x = f.Pool(hidden, mask)
 	}
-	return f.dense(HeadPath(task), x)
+	return f.Dense(HeadPath(task), x)
 }
 
-func (f *Forward) value(path string) *Node {
-	v := f.Model.byPath[path]
+// Value returns the graph node of parameter path (read from Source when
+// set).
+func (f *Forward) Value(path string) *Node {
+	if f.Source != "" {
+		path = f.Source + path
+	}
+	v := f.Model.store.GetVariable(path)
 	if v == nil {
 		panic(fmt.Errorf("model has no parameter %q", path))
 	}
 	return v.NodeValue(f.G)
 }
 
-func (f *Forward) dense(scope string, x *Node) *Node {
-	return nn.Dense(x, f.value(scope+"/weights"), f.value(scope+"/bias"), 0)
+// Dense applies the linear layer under scope (scope/weights [in, out],
+// scope/bias [out]) to x; the Projection hook may change its output.
+func (f *Forward) Dense(scope string, x *Node) *Node {
+	y := nn.Dense(x, f.Value(scope+"/weights"), f.Value(scope+"/bias"), 0)
+	if hooks := f.hooks(); hooks != nil {
+		y = hooks.Projection(f, scope, x, y)
+	}
+	return y
 }
 
-func (f *Forward) norm(scope string, x *Node) *Node {
-	return nn.LayerNorm(x, []int{-1}, 1e-5, f.value(scope+"/gain"), f.value(scope+"/offset"), nil)
+// Norm applies the layer norm under scope (scope/gain, scope/offset).
+func (f *Forward) Norm(scope string, x *Node) *Node {
+	return nn.LayerNorm(x, []int{-1}, 1e-5, f.Value(scope+"/gain"), f.Value(scope+"/offset"), nil)
 }
 
-// attention is multi-head self-attention over x [batch, length, width].
-func (f *Forward) attention(b string, layer int, x, keyBias *Node, hooks EncoderHooks) *Node {
+// Attention is the multi-head self-attention of the block under scope,
+// on x [batch, length, width].
+func (f *Forward) Attention(scope string, layer int, x, keyBias *Node) *Node {
 	cfg := f.Model.Config
 	batch, length := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
 	heads, dh := cfg.Heads, cfg.Width/cfg.Heads
 	split := func(n *Node) *Node { // [batch, heads, length, dh]
 		return TransposeAllAxes(Reshape(n, batch, length, heads, dh), 0, 2, 1, 3)
 	}
-	q := split(f.dense(b+"/attn/query", x))
-	k := split(f.dense(b+"/attn/key", x))
-	v := split(f.dense(b+"/attn/value", x))
+	q := split(f.Dense(scope+"/attn/query", x))
+	k := split(f.Dense(scope+"/attn/key", x))
+	v := split(f.Dense(scope+"/attn/value", x))
 	bias := keyBias
-	if hooks != nil {
+	if hooks := f.hooks(); hooks != nil {
 		k, v, bias = hooks.KeysValues(f, layer, k, v, bias)
 	}
 	scores := Einsum("bhqd,bhkd->bhqk", q, k)
@@ -301,5 +335,5 @@ func (f *Forward) attention(b string, layer int, x, keyBias *Node, hooks Encoder
 	weights := Softmax(scores, -1)
 	out := Einsum("bhqk,bhkd->bhqd", weights, v)
 	out = Reshape(TransposeAllAxes(out, 0, 2, 1, 3), batch, length, cfg.Width)
-	return f.dense(b+"/attn/output", out)
+	return f.Dense(scope+"/attn/output", out)
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
@@ -110,6 +111,50 @@ func (s *Session) Restore(snap map[string]*tensors.Tensor) error {
 		}
 	}
 	return nil
+}
+
+// CopyParams stores a copy of every model parameter under scope (path
+// scope+p for parameter p), as buffers that never train: the frozen
+// teacher of distillation, the anchor of a quadratic penalty. A Forward
+// with Source = scope computes with the copy.
+func (s *Session) CopyParams(scope string) error {
+	snap, err := s.Snapshot()
+	if err != nil {
+		return err
+	}
+	for _, v := range s.Model.params {
+		if err := s.SetBuffer(scope+v.Path(), snap[v.Path()]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Logits returns the current model's logits for b: [rows, classes] for a
+// classify task, [rows, length, classes] for a tag task.
+func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
+	key := fmt.Sprintf("logits/%d", b.Task)
+	exec, ok := s.execs[key]
+	if !ok {
+		var err error
+		exec, err = model.NewExec(s.Backend, s.Model.store,
+			func(_ *model.Scope, tokens *graph.Node) *graph.Node {
+				f := &Forward{G: tokens.Graph(), Model: s.Model, Task: b.Task, Strategy: s.strategy}
+				h, mask := f.Encode(tokens)
+				return f.Logits(b.Task, h, mask)
+			})
+		if err != nil {
+			return nil, err
+		}
+		s.execs[key] = exec
+	}
+	tok, lab := s.BatchTensors(b, rows)
+	lab.FinalizeAll()
+	out, err := exec.Call(tok)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
 }
 
 // resetGraphs drops compiled graphs, so that the next steps see

@@ -69,18 +69,36 @@ type GradientEditor interface {
 	EditGradients(st *Step, grads map[string]*Node)
 }
 
-// EncoderHooks change the encoder's computation (adapters, prefixes).
-// They are called for every forward pass, training and evaluation, with
-// Forward.Task saying which task the pass serves.
+// EncoderHooks change the encoder's computation (adapters, prefixes,
+// low-rank updates, expansions). They are called for every forward pass,
+// training and evaluation, with Forward.Task saying which task the pass
+// serves. Embed NoEncoderHooks to implement only some of them.
 type EncoderHooks interface {
 	// AfterSublayer may transform a residual branch's output h (before
-	// it is added back) in block layer.
-	AfterSublayer(f *Forward, layer int, kind Sublayer, h *Node) *Node
+	// it is added back) in block layer; in is the branch's normalised
+	// input.
+	AfterSublayer(f *Forward, layer int, kind Sublayer, in, h *Node) *Node
 	// KeysValues may extend attention's keys and values [batch, heads,
 	// length, head width] and the key bias [batch, 1, 1, length] (for
 	// example with prefix vectors), returning all three.
 	KeysValues(f *Forward, layer int, k, v, keyBias *Node) (*Node, *Node, *Node)
+	// Projection may change the output y of the linear layer under
+	// scope (e.g. "/block0/attn/query") applied to x.
+	Projection(f *Forward, scope string, x, y *Node) *Node
+	// AfterBlocks may transform the encoder's output x [batch, length,
+	// width] before the final norm (for example with extra blocks).
+	AfterBlocks(f *Forward, x, keyBias *Node) *Node
 }
+
+// NoEncoderHooks implements EncoderHooks by changing nothing.
+type NoEncoderHooks struct{}
+
+func (NoEncoderHooks) AfterSublayer(_ *Forward, _ int, _ Sublayer, _, h *Node) *Node { return h }
+func (NoEncoderHooks) KeysValues(_ *Forward, _ int, k, v, b *Node) (*Node, *Node, *Node) {
+	return k, v, b
+}
+func (NoEncoderHooks) Projection(_ *Forward, _ string, _, y *Node) *Node { return y }
+func (NoEncoderHooks) AfterBlocks(_ *Forward, x, _ *Node) *Node          { return x }
 
 // Configurable strategies report their parameters, which are recorded
 // with every result.

@@ -32,6 +32,7 @@ type StepPart struct {
 	Mask    *Node // [batch, length] bool
 	Logits  *Node
 	Loss    *Node // scalar, mean over scored positions
+	Targets *Node // Batch.Targets, or nil
 }
 
 // Step is the training graph of one update, as strategies see it while
@@ -43,6 +44,9 @@ type Step struct {
 	Parts   []*StepPart
 	// Loss is the weighted sum of the parts' losses, before ExtraLoss.
 	Loss *Node
+	// Trainable lists the parameters this step updates, in the order of
+	// the gradients; it is set before EditGradients is called.
+	Trainable []*model.Variable
 }
 
 // Value returns the graph node of any stored variable: a parameter or a
@@ -82,10 +86,13 @@ func (s *Session) trainStep(task int, parts []Batch) (float64, error) {
 		}
 		s.execs[key] = exec
 	}
-	args := make([]any, 0, 2*len(parts))
+	args := make([]any, 0, 3*len(parts))
 	for _, b := range parts {
 		tok, lab := s.BatchTensors(b, len(b.Examples))
 		args = append(args, tok, lab)
+		if b.Targets != nil {
+			args = append(args, b.Targets)
+		}
 	}
 	out, err := exec.Call(args...)
 	if err != nil {
@@ -98,12 +105,13 @@ func (s *Session) trainStep(task int, parts []Batch) (float64, error) {
 }
 
 // stepKey names the graph a step needs: the task and, for each part,
-// its task (shapes are cached by the executor itself).
+// its task, weight and whether it has targets (shapes are cached by the
+// executor itself).
 func stepKey(task int, parts []Batch) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "train/%d", task)
 	for _, p := range parts {
-		fmt.Fprintf(&b, "/%d:%g", p.Task, p.Weight)
+		fmt.Fprintf(&b, "/%d:%g:%t", p.Task, p.Weight, p.Targets != nil)
 	}
 	return b.String()
 }
@@ -114,22 +122,21 @@ func (s *Session) buildStep(g *Graph, task int, parts []Batch, inputs []*Node) *
 	st := &Step{G: g, Session: s, Task: task}
 
 	// Forward each part through its own task's head.
-	var total *Node
-	for i, b := range parts {
+	total := ScalarZero(g, dtypes.Float32)
+	next := 0
+	for _, b := range parts {
 		f := &Forward{G: g, Model: s.Model, Task: b.Task, Strategy: s.strategy}
-		p := &StepPart{Batch: b, Forward: f, Tokens: inputs[2*i], Labels: inputs[2*i+1]}
+		p := &StepPart{Batch: b, Forward: f, Tokens: inputs[next], Labels: inputs[next+1]}
+		next += 2
+		if b.Targets != nil {
+			p.Targets = inputs[next]
+			next++
+		}
 		p.Hidden, p.Mask = f.Encode(p.Tokens)
 		p.Logits = f.Logits(b.Task, p.Hidden, p.Mask)
 		p.Loss = CrossEntropy(p.Logits, p.Labels)
-		w := b.Weight
-		if w == 0 {
-			w = 1
-		}
-		term := MulScalar(p.Loss, w)
-		if total == nil {
-			total = term
-		} else {
-			total = Add(total, term)
+		if b.Weight != 0 {
+			total = Add(total, MulScalar(p.Loss, b.Weight))
 		}
 		st.Parts = append(st.Parts, p)
 	}
@@ -166,6 +173,7 @@ func (s *Session) buildStep(g *Graph, task int, parts []Batch, inputs []*Node) *
 	for i, v := range trainable {
 		byPath[v.Path()] = grads[i]
 	}
+	st.Trainable = trainable
 	if ge, ok := s.strategy.(GradientEditor); ok {
 		ge.EditGradients(st, byPath)
 	}
