@@ -25,6 +25,8 @@ type RunSpec struct {
 	Train    TrainConfig
 	Backend  compute.Backend
 	Logger   *slog.Logger
+	// Progress, when set, is called before each training step.
+	Progress func(Progress)
 }
 
 // Outcome is what a run measured.
@@ -152,6 +154,10 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			for i, b := range batches {
 				if err := ctx.Err(); err != nil {
 					return nil, err
+				}
+				if spec.Progress != nil {
+					spec.Progress(Progress{Task: k + 1, Tasks: T, TaskName: task.Name,
+						Step: epoch*len(batches) + i + 1, Steps: spec.Train.Epochs * len(batches)})
 				}
 				parts := []Batch{b}
 				if mixer != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -48,23 +49,65 @@ type Suite struct {
 	Backend       compute.Backend
 	BackendConfig string
 	Out           string
+	// Shard and Shards select a deterministic share of the runs: the
+	// runs whose index in Runs is Shard-1 modulo Shards. Zero means all.
+	Shard, Shards int
 	// FailFast stops the suite at the first failed run.
 	FailFast bool
 	// Force reruns runs that are already complete in Out.
-	Force  bool
-	Logger *slog.Logger
+	Force bool
+	// Progress, when set, is told what the suite is doing.
+	Progress func(Progress)
+	Logger   *slog.Logger
+}
+
+// RunRef is one run of a suite, before it is run.
+type RunRef struct {
+	Index    int // position in the suite's order, from 0
+	Stream   StreamSpec
+	Strategy StrategySpec
+	Seed     int64
+}
+
+// Runs expands the suite in its fixed order: streams (each few-shot
+// variant being a stream of its own), then strategies, then seeds, all
+// in the order given. With Shards set, it keeps the suite's share for
+// Shard: every Shards-th run, starting at run Shard-1, so that shards
+// 1..n cover every run exactly once.
+func (s *Suite) Runs() []RunRef {
+	var refs []RunRef
+	for _, ss := range s.Streams {
+		for _, st := range s.Strategies {
+			for _, seed := range s.Seeds {
+				i := len(refs)
+				refs = append(refs, RunRef{Index: i, Stream: ss, Strategy: st, Seed: seed})
+			}
+		}
+	}
+	if s.Shards <= 1 {
+		return refs
+	}
+	var mine []RunRef
+	for _, r := range refs {
+		if r.Index%s.Shards == s.Shard-1 {
+			mine = append(mine, r)
+		}
+	}
+	return mine
 }
 
 // Report lists what a suite did.
 type Report struct {
-	Runs    []results.Run // every run of the suite, done now or before
+	Runs    []results.Run // every run of the suite (or shard), done now or before
 	Skipped int           // runs already complete in Out
+	Busy    int           // runs another process was running
 	Failed  []results.Run
 }
 
-// Run executes the suite's runs in order: streams, then strategies,
-// then seeds. A run already complete in Out is skipped; a failed run is
-// recorded as failed and the suite goes on (unless FailFast).
+// Run executes the suite's runs (or its shard's) in order. A run already
+// complete in Out is skipped; one that another live process holds the
+// lock of is left to it; a failed run is recorded as failed and the
+// suite goes on (unless FailFast).
 func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	logger := s.Logger
 	if logger == nil {
@@ -74,46 +117,64 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
 	rep := &Report{}
-	total := len(s.Streams) * len(s.Strategies) * len(s.Seeds)
-	n := 0
-	for _, ss := range s.Streams {
-		for _, st := range s.Strategies {
-			for _, seed := range s.Seeds {
-				n++
-				stream, err := ss.Load(seed)
-				if err != nil {
-					return rep, fmt.Errorf("loading stream %s (seed %d): %w", ss.Name, seed, err)
-				}
-				row := s.newRow(stream, ss.Shots, st, seed)
-				label := fmt.Sprintf("%s on %s, seed %d", st.Name, stream.Name, seed)
-				if !s.Force {
-					if done, ok := s.completed(row.RunID); ok {
-						logger.Info("already complete, skipping", "run", n, "of", total, "what", label, "id", row.RunID)
-						rep.Skipped++
-						rep.Runs = append(rep.Runs, done)
-						continue
-					}
-				}
-				logger.Info("run", "run", n, "of", total, "what", label, "id", row.RunID)
-				done, err := s.runOne(ctx, stream, st, seed, row, logger.With("run", label))
-				if err != nil {
-					return rep, fmt.Errorf("%s: writing results: %w", label, err)
-				}
-				rep.Runs = append(rep.Runs, done)
-				if done.Status != results.StatusOK {
-					rep.Failed = append(rep.Failed, done)
-					logger.Error("run failed", "what", label, "reason", firstLine(done.Error))
-					if s.FailFast {
-						return rep, nil
-					}
-				}
-				if err := ctx.Err(); err != nil {
-					return rep, err
-				}
+	refs := s.Runs()
+	for n, ref := range refs {
+		stream, err := ref.Stream.Load(ref.Seed)
+		if err != nil {
+			return rep, fmt.Errorf("loading stream %s (seed %d): %w", ref.Stream.Name, ref.Seed, err)
+		}
+		row := s.newRow(stream, ref.Stream.Shots, ref.Strategy, ref.Seed)
+		label := fmt.Sprintf("%s on %s, seed %d", ref.Strategy.Name, streamLabel(stream.Name, ref.Stream.Shots), ref.Seed)
+		progress := func(p Progress) {
+			if s.Progress != nil {
+				p.Run, p.Runs, p.Label = n+1, len(refs), label
+				s.Progress(p)
 			}
+		}
+		if !s.Force {
+			if done, ok := s.completed(row.RunID); ok {
+				logger.Info("already complete, skipping", "run", n+1, "of", len(refs), "what", label, "id", row.RunID)
+				rep.Skipped++
+				rep.Runs = append(rep.Runs, done)
+				progress(Progress{Done: true})
+				continue
+			}
+		}
+		unlock, err := lockRun(s.Out, row.RunID)
+		if errors.Is(err, errBusy) {
+			logger.Warn("another process is running it, leaving it", "what", label, "id", row.RunID, "lock", err)
+			rep.Busy++
+			continue
+		} else if err != nil {
+			return rep, err
+		}
+		logger.Info("run", "run", n+1, "of", len(refs), "what", label, "id", row.RunID)
+		done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
+		unlock()
+		if err != nil {
+			return rep, fmt.Errorf("%s: writing results: %w", label, err)
+		}
+		rep.Runs = append(rep.Runs, done)
+		progress(Progress{Done: true})
+		if done.Status != results.StatusOK {
+			rep.Failed = append(rep.Failed, done)
+			logger.Error("run failed", "what", label, "reason", firstLine(done.Error))
+			if s.FailFast {
+				return rep, nil
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return rep, err
 		}
 	}
 	return rep, nil
+}
+
+func streamLabel(name string, shots int) string {
+	if shots == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s (%d shots)", name, shots)
 }
 
 // completed returns the run already in Out under id, if it succeeded.
@@ -131,14 +192,14 @@ func (s *Suite) completed(id string) (results.Run, bool) {
 
 // runOne trains and evaluates one run and writes it, failed or not.
 func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpec, seed int64,
-	row results.Run, logger *slog.Logger) (results.Run, error) {
+	row results.Run, logger *slog.Logger, progress func(Progress)) (results.Run, error) {
 	row.StartTime = time.Now().UTC()
 	var out *Outcome
 	strategy, err := st.New()
 	if err == nil {
 		out, err = Run(ctx, RunSpec{
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
-			Train: s.Train, Backend: s.Backend, Logger: logger,
+			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
 		})
 	}
 	if err != nil {

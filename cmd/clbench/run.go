@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,14 +25,31 @@ task after every step, and writes the results as Parquet into --out (one
 the run's metrics, cost and provenance). It then prints the results of these
 runs as a table.
 
-A run already complete in --out is skipped (use --force to rerun it). A run
-that fails is recorded as failed with its reason and the others go on; the
-command then exits with status 1.
+A suite file (--suite FILE, YAML; see "go doc ./bench SuiteFile") names
+several streams, few-shot variants, strategies with parameters and seeds;
+its runs go in a fixed order (streams, then shot counts, then strategies,
+then seeds), and each has an id derived from its content.
+
+--shard i/n runs a deterministic share of the runs (every n-th, from the
+i-th), so that a batch system can spread a suite over machines; each run
+writes its own files, and "clbench leaderboard" merges them. Without the
+flag, the shard comes from the batch system's environment when set:
+Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, with CLBENCH_SHARD_COUNT)
+or Slurm job arrays (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT).
+
+A run already complete in --out is skipped (use --force to rerun it), and
+one that another process is running (its lock file is live) is left to it,
+so a killed suite resumes where it was. A run that fails (an error, a loss
+that is NaN or infinite) is recorded as failed with its reason and the
+others go on; the failures are listed at the end and the command exits
+with status 1 (--fail-fast stops at the first).
 
 Strategy parameters are set with --param NAME.KEY=VALUE (repeatable), for
 example --param ewc.lambda=100.`
 
 type runOptions struct {
+	suiteFile  string
+	shard      string
 	stream     string
 	streamFile string
 	strategies string
@@ -50,8 +69,12 @@ type runOptions struct {
 	failFast   bool
 	force      bool
 
-	stdout io.Writer
-	logger *slog.Logger
+	stdout   io.Writer
+	stderr   io.Writer
+	logger   *slog.Logger
+	getenv   func(string) string
+	changed  func(flag string) bool
+	progress func(bench.Progress)
 }
 
 func newRunCmd(g *globalOptions) *cobra.Command {
@@ -62,14 +85,18 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 		Long:  runLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.stdout = cmd.OutOrStdout()
+			o.stdout, o.stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
 			o.logger = g.logger()
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			o.getenv = os.Getenv
+			o.changed = cmd.Flags().Changed
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runRun(ctx, o)
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&o.suiteFile, "suite", "", "YAML suite file (streams, shots, strategies, seeds, model)")
+	f.StringVar(&o.shard, "shard", "", "run only shard i/n of the runs (default: from the batch system, else all)")
 	f.StringVar(&o.stream, "stream", "", "built-in stream to run (see clbench list streams)")
 	f.StringVar(&o.streamFile, "stream-file", "", "YAML file defining a stream")
 	f.StringVar(&o.strategies, "strategy", "finetune", "comma-separated strategies, or \"all\"")
@@ -96,9 +123,15 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
+	update, finish := newProgress(o.stderr, o.logger, 30*time.Second)
+	suite.Progress = update
 	rep, err := suite.Run(ctx)
+	finish()
 	if err != nil {
 		return err
+	}
+	if rep.Busy > 0 {
+		o.logger.Warn("runs left to other processes that hold their locks", "runs", rep.Busy)
 	}
 
 	// The table of this command's runs, read back from what was written.
@@ -124,98 +157,198 @@ func runRun(ctx context.Context, o *runOptions) error {
 	return nil
 }
 
-// suite turns the options into a bench.Suite, checking all input first
-// so that nothing runs when any of it is wrong.
+// suite turns the options (and the suite file, if any) into a
+// bench.Suite, checking all input first so that nothing runs when any of
+// it is wrong.
 func (o *runOptions) suite() (*bench.Suite, error) {
-	if (o.stream == "") == (o.streamFile == "") {
-		return nil, usageError("give exactly one of --stream and --stream-file")
-	}
-	if o.seeds < 1 {
-		return nil, usageError("--seeds must be at least 1")
-	}
-	if o.shots < 0 {
-		return nil, usageError("--shots must not be negative")
+	sf, err := o.describe()
+	if err != nil {
+		return nil, err
 	}
 	switch o.format {
 	case "table", "markdown", "csv", "json":
 	default:
 		return nil, usageError("unknown --format %q (want table, markdown, csv or json)", o.format)
 	}
-	modelCfg, err := bench.ModelSize(o.modelSize)
+	modelCfg, err := bench.ModelSize(sf.Model)
 	if err != nil {
 		return nil, badInput(err)
 	}
 	train := bench.DefaultTrainConfig
-	train.Epochs, train.BatchSize, train.LearningRate = o.epochs, o.batchSize, o.lr
+	train.Epochs, train.BatchSize, train.LearningRate = sf.Epochs, sf.BatchSize, sf.LR
 	if err := train.Validate(); err != nil {
 		return nil, badInput(err)
 	}
-	specs, err := o.strategySpecs()
+	specs, err := strategySpecs(sf.Strategies)
 	if err != nil {
 		return nil, err
 	}
-
-	opts := tasks.Options{
-		DataDir: tasks.DataDir(o.data), Shots: o.shots,
-		MaxTrain: o.maxTrain, MaxTest: o.maxTest, Logger: o.logger,
+	streams, err := o.streamSpecs(sf)
+	if err != nil {
+		return nil, err
 	}
-	name := o.stream
-	load := func(seed int64) (*tasks.Stream, error) {
-		opts := opts
-		opts.Seed = seed
-		if o.streamFile != "" {
-			return tasks.LoadFile(o.streamFile, opts)
-		}
-		return tasks.Load(o.stream, opts)
-	}
-	if o.streamFile != "" {
-		name = o.streamFile
-	}
-	// Load once now: bad data is reported before anything trains.
-	first, err := load(1)
+	backend, used, err := bench.NewBackend(sf.Backend)
 	if err != nil {
 		return nil, badInput(err)
 	}
-	if o.shots == 0 {
-		load = func(int64) (*tasks.Stream, error) { return first, nil }
-	}
-
-	backend, used, err := bench.NewBackend(o.backend)
+	shard, shards, err := o.shardOf()
 	if err != nil {
-		return nil, badInput(err)
-	}
-	seeds := make([]int64, o.seeds)
-	for i := range seeds {
-		seeds[i] = int64(i + 1)
+		return nil, err
 	}
 	return &bench.Suite{
-		Streams:    []bench.StreamSpec{{Name: name, Shots: o.shots, Load: load}},
-		Strategies: specs, Seeds: seeds, Model: modelCfg, Train: train,
-		Backend: backend, BackendConfig: used, Out: o.out,
+		Streams: streams, Strategies: specs, Seeds: sf.Seeds, Model: modelCfg, Train: train,
+		Backend: backend, BackendConfig: used, Out: o.out, Shard: shard, Shards: shards,
 		FailFast: o.failFast, Force: o.force, Logger: o.logger,
 	}, nil
 }
 
-// strategySpecs resolves --strategy and --param against the registry.
-func (o *runOptions) strategySpecs() ([]bench.StrategySpec, error) {
-	reg := strategies.Default
-	names := strings.Split(o.strategies, ",")
-	if o.strategies == "all" {
-		names = reg.Names()
+// describe reads --suite, or makes the same description from the
+// flags. With --suite, the flags that choose runs (--stream, --strategy,
+// --seeds, ...) are refused; those that choose the protocol (--model,
+// --epochs, ...) override the file when given.
+func (o *runOptions) describe() (*bench.SuiteFile, error) {
+	changed := o.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
 	}
-	params := map[string]map[string]string{}
-	for _, p := range o.params {
+	var sf *bench.SuiteFile
+	if o.suiteFile != "" {
+		for _, f := range []string{"stream", "stream-file", "strategy", "param", "seeds", "shots"} {
+			if changed(f) {
+				return nil, usageError("--%s cannot be used with --suite: the suite file says which runs to make", f)
+			}
+		}
+		var err error
+		if sf, err = bench.ReadSuiteFile(o.suiteFile); err != nil {
+			return nil, badInput(err)
+		}
+	} else {
+		if (o.stream == "") == (o.streamFile == "") {
+			return nil, usageError("give exactly one of --stream, --stream-file and --suite")
+		}
+		if o.seeds < 1 {
+			return nil, usageError("--seeds must be at least 1")
+		}
+		if o.shots < 0 {
+			return nil, usageError("--shots must not be negative")
+		}
+		strategies, err := parseStrategyFlags(o.strategies, o.params)
+		if err != nil {
+			return nil, err
+		}
+		sf = &bench.SuiteFile{
+			Streams:    []bench.SuiteStream{{Name: o.stream, File: o.streamFile, Shots: []int{o.shots}}},
+			Strategies: strategies,
+		}
+		for i := 1; i <= o.seeds; i++ {
+			sf.Seeds = append(sf.Seeds, int64(i))
+		}
+	}
+	// Protocol: the flag when given or when the file is silent.
+	pick := func(flag string, fileValue bool) bool { return changed(flag) || !fileValue }
+	if pick("model", sf.Model != "") {
+		sf.Model = o.modelSize
+	}
+	if pick("backend", sf.Backend != "") {
+		sf.Backend = o.backend
+	}
+	if pick("epochs", sf.Epochs != 0) {
+		sf.Epochs = o.epochs
+	}
+	if pick("batch-size", sf.BatchSize != 0) {
+		sf.BatchSize = o.batchSize
+	}
+	if pick("lr", sf.LR != 0) {
+		sf.LR = o.lr
+	}
+	if pick("max-train", sf.MaxTrain != 0) {
+		sf.MaxTrain = o.maxTrain
+	}
+	if pick("max-test", sf.MaxTest != 0) {
+		sf.MaxTest = o.maxTest
+	}
+	if pick("data", sf.Data != "") {
+		sf.Data = o.data
+	}
+	return sf, nil
+}
+
+// streamSpecs makes one StreamSpec per stream and shot count, loading
+// each once now so that bad data is reported before anything trains.
+func (o *runOptions) streamSpecs(sf *bench.SuiteFile) ([]bench.StreamSpec, error) {
+	var specs []bench.StreamSpec
+	for _, st := range sf.Streams {
+		for _, shots := range st.Shots {
+			opts := tasks.Options{
+				DataDir: tasks.DataDir(sf.Data), Shots: shots,
+				MaxTrain: sf.MaxTrain, MaxTest: sf.MaxTest, Logger: o.logger,
+			}
+			name, file := st.Name, st.File
+			load := func(seed int64) (*tasks.Stream, error) {
+				opts := opts
+				opts.Seed = seed
+				if file != "" {
+					return tasks.LoadFile(file, opts)
+				}
+				return tasks.Load(name, opts)
+			}
+			first, err := load(1)
+			if err != nil {
+				return nil, badInput(err)
+			}
+			if shots == 0 { // the full stream does not depend on the seed
+				load = func(int64) (*tasks.Stream, error) { return first, nil }
+			}
+			specs = append(specs, bench.StreamSpec{Name: first.Name, Shots: shots, Load: load})
+		}
+	}
+	return specs, nil
+}
+
+// shardOf returns the shard to run: --shard, else the batch system's
+// environment, else all (0, 0).
+func (o *runOptions) shardOf() (int, int, error) {
+	if o.shard != "" {
+		i, n, err := bench.ParseShard(o.shard)
+		if err != nil {
+			return 0, 0, usageError("--shard: %v", err)
+		}
+		o.logger.Info("shard from --shard", "shard", i, "of", n)
+		return i, n, nil
+	}
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	i, n, source, err := bench.ShardFromEnv(getenv)
+	if err != nil {
+		return 0, 0, badInput(err)
+	}
+	if source != "" {
+		o.logger.Info("shard from the environment", "source", source, "shard", i, "of", n)
+	}
+	return i, n, nil
+}
+
+// parseStrategyFlags turns --strategy and --param into suite strategies.
+func parseStrategyFlags(list string, params []string) ([]bench.SuiteStrategy, error) {
+	names := strings.Split(list, ",")
+	if list == "all" {
+		names = strategies.Default.Names()
+	}
+	byName := map[string]map[string]string{}
+	for _, p := range params {
 		key, value, ok := strings.Cut(p, "=")
 		strat, k, ok2 := strings.Cut(key, ".")
 		if !ok || !ok2 || strat == "" || k == "" {
 			return nil, usageError("--param %q: want NAME.KEY=VALUE", p)
 		}
-		if params[strat] == nil {
-			params[strat] = map[string]string{}
+		if byName[strat] == nil {
+			byName[strat] = map[string]string{}
 		}
-		params[strat][k] = value
+		byName[strat][k] = value
 	}
-	var specs []bench.StrategySpec
+	var out []bench.SuiteStrategy
 	seen := map[string]bool{}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
@@ -223,27 +356,39 @@ func (o *runOptions) strategySpecs() ([]bench.StrategySpec, error) {
 			continue
 		}
 		seen[n] = true
-		given := params[n]
-		// Check now, so that a bad name or parameter fails before training.
-		if _, cfg, err := reg.New(n, given); err != nil {
-			return nil, badInput(err)
-		} else {
-			specs = append(specs, bench.StrategySpec{
-				Name: n, Config: cfg,
-				New: func() (bench.Strategy, error) {
-					s, _, err := reg.New(n, given)
-					return s, err
-				},
-			})
-		}
+		out = append(out, bench.SuiteStrategy{Name: n, Params: byName[n]})
 	}
-	for strat := range params {
+	for strat := range byName {
 		if !seen[strat] {
 			return nil, usageError("--param names strategy %q, which is not being run", strat)
 		}
 	}
-	if len(specs) == 0 {
+	if len(out) == 0 {
 		return nil, usageError("no strategy given")
+	}
+	return out, nil
+}
+
+// strategySpecs resolves the suite's strategies against the registry,
+// building each once now so that a bad name or parameter fails before
+// anything trains.
+func strategySpecs(list []bench.SuiteStrategy) ([]bench.StrategySpec, error) {
+	reg := strategies.Default
+	var specs []bench.StrategySpec
+	for _, st := range list {
+		_, cfg, err := reg.New(st.Name, st.Params)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		given := st.Params
+		name := st.Name
+		specs = append(specs, bench.StrategySpec{
+			Name: name, Config: cfg,
+			New: func() (bench.Strategy, error) {
+				s, _, err := reg.New(name, given)
+				return s, err
+			},
+		})
 	}
 	return specs, nil
 }

@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SuiteFile is a suite as written in YAML: which streams (and few-shot
+// variants), strategies (with parameters), seeds, model, protocol and
+// backend. It expands into runs in a fixed order; see Suite.Runs.
+//
+//	name: flagship
+//	streams:
+//	  - name: sentiment-ner-domain   # a built-in stream, or
+//	  - file: streams/mine.yaml      # a stream file (relative to this file)
+//	    shots: [0, 64, 256]          # 0 = the full stream (default [0])
+//	strategies:
+//	  - finetune
+//	  - name: ewc
+//	    params: {lambda: "1000"}
+//	seeds: 3                         # seeds 1..3, or a list: [1, 7, 42]
+//	model: tiny
+//	backend: go
+//	epochs: 2
+//	batch_size: 32
+//	lr: 0.001
+//	max_train: 0                     # 0: each stream's own caps
+//	max_test: 0
+//	data: ../datasets                # optional data folder (relative to this file)
+type SuiteFile struct {
+	Name       string          `yaml:"name"`
+	Streams    []SuiteStream   `yaml:"streams"`
+	Strategies []SuiteStrategy `yaml:"strategies"`
+	Seeds      SuiteSeeds      `yaml:"seeds"`
+	Model      string          `yaml:"model"`
+	Backend    string          `yaml:"backend"`
+	Epochs     int             `yaml:"epochs"`
+	BatchSize  int             `yaml:"batch_size"`
+	LR         float64         `yaml:"lr"`
+	MaxTrain   int             `yaml:"max_train"`
+	MaxTest    int             `yaml:"max_test"`
+	Data       string          `yaml:"data"`
+
+	// Path is the file the suite was read from.
+	Path string `yaml:"-"`
+}
+
+// SuiteStream is one stream of a suite with its few-shot variants.
+type SuiteStream struct {
+	Name  string `yaml:"name"`
+	File  string `yaml:"file"`
+	Shots []int  `yaml:"shots"`
+}
+
+// SuiteStrategy is a strategy name with parameters. In YAML it is
+// either a plain name or a mapping with name and params.
+type SuiteStrategy struct {
+	Name   string            `yaml:"name"`
+	Params map[string]string `yaml:"params"`
+}
+
+// UnmarshalYAML accepts a plain name as well as a mapping.
+func (s *SuiteStrategy) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		s.Name = n.Value
+		return nil
+	}
+	type plain SuiteStrategy
+	var p plain
+	if err := decodeStrict(n, &p); err != nil {
+		return err
+	}
+	*s = SuiteStrategy(p)
+	return nil
+}
+
+// SuiteSeeds is a count N (seeds 1..N) or an explicit list.
+type SuiteSeeds []int64
+
+// UnmarshalYAML accepts a count or a list.
+func (s *SuiteSeeds) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		var count int
+		if err := n.Decode(&count); err != nil || count < 1 {
+			return fmt.Errorf("line %d: seeds must be a positive count or a list, got %q", n.Line, n.Value)
+		}
+		*s = make(SuiteSeeds, count)
+		for i := range *s {
+			(*s)[i] = int64(i + 1)
+		}
+		return nil
+	}
+	var list []int64
+	if err := n.Decode(&list); err != nil {
+		return fmt.Errorf("line %d: seeds: %w", n.Line, err)
+	}
+	*s = list
+	return nil
+}
+
+func decodeStrict(n *yaml.Node, v any) error {
+	// Re-encode the node and decode it with KnownFields, so that a
+	// misspelt key is an error rather than ignored.
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	return nil
+}
+
+// ReadSuiteFile reads and checks a suite file. Errors name the file and,
+// where YAML gives one, the line.
+func ReadSuiteFile(path string) (*SuiteFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	var sf SuiteFile
+	if err := dec.Decode(&sf); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sf.Path = path
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if len(sf.Streams) == 0 {
+		return nil, fail("no streams")
+	}
+	if len(sf.Strategies) == 0 {
+		return nil, fail("no strategies")
+	}
+	if len(sf.Seeds) == 0 {
+		sf.Seeds = SuiteSeeds{1}
+	}
+	dir := filepath.Dir(path)
+	for i := range sf.Streams {
+		st := &sf.Streams[i]
+		if (st.Name == "") == (st.File == "") {
+			return nil, fail("stream %d: give exactly one of name and file", i+1)
+		}
+		if st.File != "" && !filepath.IsAbs(st.File) {
+			st.File = filepath.Join(dir, st.File)
+		}
+		if len(st.Shots) == 0 {
+			st.Shots = []int{0}
+		}
+		for _, n := range st.Shots {
+			if n < 0 {
+				return nil, fail("stream %d: shots must not be negative, got %d", i+1, n)
+			}
+		}
+	}
+	for i, s := range sf.Strategies {
+		if s.Name == "" {
+			return nil, fail("strategy %d has no name", i+1)
+		}
+	}
+	if sf.Data != "" && !filepath.IsAbs(sf.Data) {
+		sf.Data = filepath.Join(dir, sf.Data)
+	}
+	return &sf, nil
+}
+
+// ParseShard parses "i/n" (1 <= i <= n).
+func ParseShard(s string) (index, count int, err error) {
+	if _, err := fmt.Sscanf(s, "%d/%d", &index, &count); err != nil || count < 1 || index < 1 || index > count ||
+		fmt.Sprintf("%d/%d", index, count) != s {
+		return 0, 0, fmt.Errorf("shard %q: want i/n with 1 <= i <= n", s)
+	}
+	return index, count, nil
+}
+
+// ShardFromEnv finds the shard a batch system assigned through its
+// environment: Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, 0-based,
+// with the count in CLBENCH_SHARD_COUNT since Kubernetes does not export
+// it), Slurm job arrays (SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_MIN
+// and SLURM_ARRAY_TASK_COUNT). It returns the shard, the source it came
+// from, and ok=false when none is set.
+func ShardFromEnv(getenv func(string) string) (index, count int, source string, err error) {
+	atoi := func(name string) (int, error) {
+		var v int
+		if _, err := fmt.Sscan(getenv(name), &v); err != nil {
+			return 0, fmt.Errorf("%s=%q is not a number", name, getenv(name))
+		}
+		return v, nil
+	}
+	switch {
+	case getenv("JOB_COMPLETION_INDEX") != "":
+		i, err := atoi("JOB_COMPLETION_INDEX")
+		if err != nil {
+			return 0, 0, "", err
+		}
+		if getenv("CLBENCH_SHARD_COUNT") == "" {
+			return 0, 0, "", errors.New("JOB_COMPLETION_INDEX is set but CLBENCH_SHARD_COUNT is not " +
+				"(set it to the Job's completions)")
+		}
+		n, err := atoi("CLBENCH_SHARD_COUNT")
+		if err != nil {
+			return 0, 0, "", err
+		}
+		index, count, source = i+1, n, "Kubernetes JOB_COMPLETION_INDEX"
+	case getenv("SLURM_ARRAY_TASK_ID") != "":
+		id, err := atoi("SLURM_ARRAY_TASK_ID")
+		if err != nil {
+			return 0, 0, "", err
+		}
+		lo := 0
+		if getenv("SLURM_ARRAY_TASK_MIN") != "" {
+			if lo, err = atoi("SLURM_ARRAY_TASK_MIN"); err != nil {
+				return 0, 0, "", err
+			}
+		}
+		n, err := atoi("SLURM_ARRAY_TASK_COUNT")
+		if err != nil {
+			return 0, 0, "", err
+		}
+		index, count, source = id-lo+1, n, "Slurm SLURM_ARRAY_TASK_ID"
+	default:
+		return 0, 0, "", nil
+	}
+	if index < 1 || index > count {
+		return 0, 0, "", fmt.Errorf("%s gives shard %d of %d", source, index, count)
+	}
+	return index, count, source, nil
+}
