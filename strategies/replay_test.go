@@ -2,8 +2,10 @@ package strategies
 
 import (
 	"math/rand/v2"
+	"sync"
 	"testing"
 
+	"github.com/clbench/clbench/bench"
 	"github.com/clbench/clbench/metrics"
 )
 
@@ -118,7 +120,7 @@ func TestReplayMemorySampleIsOneTask(t *testing.T) {
 // trains, so it forgets less than finetune with the same seed.
 func TestReplayForgetsLessThanFinetune(t *testing.T) {
 	ft := runStrategy(t, "finetune", nil, 1)
-	rp := runStrategy(t, "replay", nil, 1)
+	rp := replayRun(t)
 	f, r := metrics.Forgetting(ft.R), metrics.Forgetting(rp.R)
 	t.Logf("forgetting: replay %.3f, finetune %.3f", r.X, f.X)
 	if !(r.X < f.X) {
@@ -130,3 +132,19 @@ func TestReplayForgetsLessThanFinetune(t *testing.T) {
 		t.Errorf("examples stored = %d, want 200", rp.Cost.ExamplesStored)
 	}
 }
+
+// replayRun is replay with its defaults and seed 1 on the toy stream,
+// run once for the tests of this package that compare with it.
+func replayRun(t *testing.T) *bench.Outcome {
+	t.Helper()
+	replayOnce.Do(func() { replayOutcome = runStrategy(t, "replay", nil, 1) })
+	if replayOutcome == nil {
+		t.Fatal("the replay run failed in an earlier test")
+	}
+	return replayOutcome
+}
+
+var (
+	replayOnce    sync.Once
+	replayOutcome *bench.Outcome
+)
