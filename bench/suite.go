@@ -113,8 +113,8 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(s.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("creating output folder: %w", err)
+	if err := checkWritable(s.Out); err != nil {
+		return nil, err
 	}
 	rep := &Report{}
 	refs := s.Runs()
@@ -151,7 +151,9 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 		logger.Info("run", "run", n+1, "of", len(refs), "what", label, "id", row.RunID)
 		done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
 		unlock()
-		if err != nil {
+		if err != nil && ctx.Err() != nil {
+			return rep, fmt.Errorf("%s: stopped: %w", label, err)
+		} else if err != nil {
 			return rep, fmt.Errorf("%s: writing results: %w", label, err)
 		}
 		rep.Runs = append(rep.Runs, done)
@@ -201,6 +203,11 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
 			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
 		})
+	}
+	if err != nil && ctx.Err() != nil {
+		// Stopped by the user (Ctrl-C, SIGTERM): the run did not fail,
+		// so nothing is recorded and a later suite reruns it.
+		return row, ctx.Err()
 	}
 	if err != nil {
 		row.Status = results.StatusFailed
@@ -295,4 +302,19 @@ func canonicalJSON(v any) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// checkWritable creates dir if needed and checks that files can be
+// created in it, so that a suite fails before training rather than after.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating output folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".clbench-write-check-*")
+	if err != nil {
+		return fmt.Errorf("output folder %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

@@ -91,7 +91,11 @@ func ParseVectorCSV(r io.Reader, name string, t int) ([]float64, error) {
 func eachLine(r io.Reader, name string, fn func(line int, text string) error) error {
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		text := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			text = strings.TrimPrefix(text, "\ufeff") // a byte-order mark
+		}
+		text = strings.TrimSpace(text)
 		if text == "" {
 			continue
 		}
@@ -120,6 +124,9 @@ func parseCell(f string, mayBeEmpty bool) (float64, error) {
 	}
 	if math.IsInf(x, 0) {
 		return 0, fmt.Errorf("%q is infinite", f)
+	}
+	if x < 0 || x > 1 {
+		return 0, fmt.Errorf("%s is outside [0, 1]: scores are fractions (accuracy, F1), not percentages", f)
 	}
 	return x, nil
 }

@@ -110,3 +110,21 @@ func TestParseVectorCSV(t *testing.T) {
 		})
 	}
 }
+
+func TestParseMatrixCSVScoresAreFractions(t *testing.T) {
+	// A matrix on a 0-100 scale would give ACC 66.7 silently: rejected.
+	_, err := ParseMatrixCSV(strings.NewReader("90,\n60,80\n"), "R.csv")
+	if err == nil || !strings.Contains(err.Error(), "R.csv:1") || !strings.Contains(err.Error(), "[0, 1]") {
+		t.Fatalf("err = %v, want R.csv:1 and the [0, 1] range", err)
+	}
+}
+
+func TestParseMatrixCSVAcceptsByteOrderMark(t *testing.T) {
+	m, err := ParseMatrixCSV(strings.NewReader("\ufeff0.9,\n0.6,0.8\n"), "R.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m[0][0] != 0.9 {
+		t.Errorf("R[0][0] = %v, want 0.9", m[0][0])
+	}
+}

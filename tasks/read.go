@@ -267,7 +267,7 @@ func index(k Kind, recs []record, labels []string) ([]Example, error) {
 			i, ok := id[r.label]
 			if !ok {
 				return nil, fmt.Errorf("%s: label %q was never seen in training "+
-					"(training labels: %s)", r.at, r.label, strings.Join(labels, ", "))
+					"(training labels: %s)", r.at, r.label, listSome(labels, 10))
 			}
 			ex[n].Label = i
 			continue
@@ -344,4 +344,12 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// listSome joins the first n items, saying how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

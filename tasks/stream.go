@@ -142,8 +142,23 @@ func (d *streamDef) loadTask(i int, spec TaskSpec, o Options, log *slog.Logger) 
 	t.Train = capExamples(t.Train, maxTrain, newRNG(seed, spec.Name, "train"))
 	t.Test = capExamples(t.Test, maxTest, newRNG(seed, spec.Name, "test"))
 	if o.Shots > 0 && i > 0 {
+		if o.Shots >= len(t.Train) {
+			return nil, fmt.Errorf("task %s: %d shots would keep all of its %s: "+
+				"that is the full stream, not a few-shot variant", spec.Name, o.Shots,
+				plural(len(t.Train), "training example"))
+		}
 		t.Train = fewShot(t.Train, o.Shots, spec.Kind, t.Labels,
 			newRNG(o.Seed, spec.Name, "shots"))
+	}
+	if spec.Kind == Tag {
+		// Entity F1 is undefined without entities: such a task
+		// cannot be scored.
+		if len(t.Labels) == 1 {
+			return nil, fmt.Errorf("task %s: its training split has no entities (every tag is O)", spec.Name)
+		}
+		if !hasEntity(t.Test) {
+			return nil, fmt.Errorf("task %s: its test split has no entities, so entity F1 is undefined", spec.Name)
+		}
 	}
 	if maxTrain > 0 || maxTest > 0 {
 		t.Source += fmt.Sprintf(" (caps: train %s, test %s)", capText(maxTrain), capText(maxTest))
@@ -276,4 +291,16 @@ func digest(ts []*Task) string {
 	}
 	w.Flush()
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// hasEntity reports whether any example has a tag other than O (id 0).
+func hasEntity(ex []Example) bool {
+	for _, e := range ex {
+		for _, t := range e.Tags {
+			if t != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -56,6 +57,9 @@ func execute(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		return 130 // stopped by the user, as a shell reports SIGINT
 	}
 	return 2 // cobra's own errors are usage errors
 }

@@ -13,8 +13,9 @@ import (
 )
 
 const metricsLong = `Metrics computes every metric from an accuracy matrix file: T lines of T
-comma-separated numbers, line i holding the scores after training task i,
-column j the score on task j; cells above the diagonal may be empty.
+comma-separated scores in [0, 1], line i holding the scores after training
+task i, column j the score on task j; cells above the diagonal may be empty,
+and any cell may be NaN: both mean "not measured".
 --untrained is one line of T scores of the untrained model (needed for FWT);
 --reference one line of T scores of the reference run's diagonal (needed for
 intransigence). A metric the inputs cannot define is n/a (null in JSON).`
@@ -86,7 +87,11 @@ func runMetrics(w io.Writer, o *metricsOptions) error {
 		{"ACC", sum.ACC}, {"BWT", sum.BWT}, {"FWT", sum.FWT}, {"Forgetting", sum.Forgetting},
 		{"Intransigence", sum.Intransigence}, {"LA", sum.LA},
 	} {
-		fmt.Fprintf(tw, "%s\t%s\n", row.name, row.v)
+		value := "n/a"
+		if row.v.Defined {
+			value = fmt.Sprintf("%.4f", row.v.X)
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", row.name, value)
 	}
 	return tw.Flush()
 }

@@ -103,7 +103,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.StringArrayVar(&o.params, "param", nil, "strategy parameter NAME.KEY=VALUE (repeatable)")
 	f.IntVar(&o.seeds, "seeds", 1, "number of seeds (1..N)")
 	f.IntVar(&o.shots, "shots", 0, "few-shot variant: keep N training examples of every task after the first")
-	f.StringVar(&o.out, "out", "results", "output folder for Parquet results")
+	f.StringVar(&o.out, "out", "out/results", "output folder for Parquet results")
 	f.StringVar(&o.data, "data", "", "data folder (default $CLBENCH_DATA, else the user cache)")
 	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", "))
 	f.StringVar(&o.backend, "backend", "go", "GoMLX backend configuration, e.g. go or xla:cpu")
@@ -134,16 +134,22 @@ func runRun(ctx context.Context, o *runOptions) error {
 		o.logger.Warn("runs left to other processes that hold their locks", "runs", rep.Busy)
 	}
 
-	// The table of this command's runs, read back from what was written.
-	set, err := results.Read(o.out)
-	if err != nil {
-		return err
-	}
-	mine := map[string]bool{}
+	// The table of this command's runs, read back from their own files
+	// (other files in the folder are none of this command's business).
+	var paths []string
 	for _, r := range rep.Runs {
-		mine[r.RunID] = true
+		for _, p := range []string{results.RunPath(o.out, r.RunID), results.CellsPath(o.out, r.RunID)} {
+			if _, err := os.Stat(p); err == nil {
+				paths = append(paths, p)
+			}
+		}
 	}
-	set = onlyRuns(set, mine)
+	set := &results.Set{}
+	if len(paths) > 0 {
+		if set, err = results.Read(paths...); err != nil {
+			return err
+		}
+	}
 	if err := results.Render(o.stdout, results.Leaderboard(set), o.format); err != nil {
 		return err
 	}
@@ -391,20 +397,4 @@ func strategySpecs(list []bench.SuiteStrategy) ([]bench.StrategySpec, error) {
 		})
 	}
 	return specs, nil
-}
-
-// onlyRuns keeps the runs (and their cells) whose ids are in keep.
-func onlyRuns(set *results.Set, keep map[string]bool) *results.Set {
-	out := &results.Set{Warnings: set.Warnings}
-	for _, r := range set.Runs {
-		if keep[r.RunID] {
-			out.Runs = append(out.Runs, r)
-		}
-	}
-	for _, c := range set.Cells {
-		if keep[c.RunID] {
-			out.Cells = append(out.Cells, c)
-		}
-	}
-	return out
 }
