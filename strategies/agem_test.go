@@ -75,7 +75,7 @@ func TestAGEMProjectionLeavesAgreeingGradient(t *testing.T) {
 // loss, and the old head it uses gets a zero gradient and so no Adam
 // update (the moments start at zero each task).
 func TestAGEMChangesTraining(t *testing.T) {
-	ft := runStrategy(t, "finetune", nil, 1)
+	ft := finetuneRun(t)
 	ag := runStrategy(t, "agem", nil, 1)
 	if sameMatrix(ag, ft) {
 		t.Errorf("agem gave finetune's R %v; no gradient was projected", ag.R)

@@ -107,24 +107,48 @@ func (p *targetProbe) AfterTask(s *bench.Session, task int) error {
 	return nil
 }
 
+// derppProbeRun runs der++ with its defaults and seed 1 under a
+// targetProbe, once for the tests below.
+func derppProbeRun(t *testing.T) (*bench.Outcome, *targetProbe) {
+	t.Helper()
+	onceMu.Lock()
+	defer onceMu.Unlock()
+	if derppProbe == nil {
+		s, _, err := Default.New("der++", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probe := &targetProbe{derpp: s.(*derpp), t: t}
+		derppOut, derppProbe = runWith(t, probe, 1), probe
+	}
+	return derppOut, derppProbe
+}
+
+var (
+	derppOut   *bench.Outcome
+	derppProbe *targetProbe
+)
+
+// Right after the tag task, the stored targets of a batch mixing two
+// length buckets are the model's logits on every real token and zero
+// on padding.
+func TestDERPPStoresTagLogitsPerToken(t *testing.T) {
+	out, probe := derppProbeRun(t)
+	if probe.checked == 0 {
+		t.Error("the probe checked no target")
+	}
+	if out.Cost.ExamplesStored != 200 {
+		t.Errorf("examples stored = %d, want 200", out.Cost.ExamplesStored)
+	}
+}
+
 // The stored logits reach the graph: with alpha > 0 the run differs
 // from alpha = 0, which draws the same memory batches but does not add
 // the MSE term (so the targets would be inert without it).
 func TestDERPPStoredTargetsReachTraining(t *testing.T) {
-	s, _, err := Default.New("der++", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	probe := &targetProbe{derpp: s.(*derpp), t: t}
-	on := runWith(t, probe, 1)
-	if probe.checked == 0 {
-		t.Error("the probe checked no target")
-	}
+	on, _ := derppProbeRun(t)
 	off := runStrategy(t, "der++", map[string]string{"alpha": "0"}, 1)
 	if sameMatrix(on, off) {
 		t.Errorf("alpha 0.1 and alpha 0 gave the same R %v", on.R)
-	}
-	if on.Cost.ExamplesStored != 200 {
-		t.Errorf("examples stored = %d, want 200", on.Cost.ExamplesStored)
 	}
 }

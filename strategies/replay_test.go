@@ -119,7 +119,7 @@ func TestReplayMemorySampleIsOneTask(t *testing.T) {
 // third task (a classify task on the same sentences with another cue)
 // trains, so it forgets less than finetune with the same seed.
 func TestReplayForgetsLessThanFinetune(t *testing.T) {
-	ft := runStrategy(t, "finetune", nil, 1)
+	ft := finetuneRun(t)
 	rp := replayRun(t)
 	f, r := metrics.Forgetting(ft.R), metrics.Forgetting(rp.R)
 	t.Logf("forgetting: replay %.3f, finetune %.3f", r.X, f.X)
@@ -133,18 +133,26 @@ func TestReplayForgetsLessThanFinetune(t *testing.T) {
 	}
 }
 
-// replayRun is replay with its defaults and seed 1 on the toy stream,
-// run once for the tests of this package that compare with it.
-func replayRun(t *testing.T) *bench.Outcome {
-	t.Helper()
-	replayOnce.Do(func() { replayOutcome = runStrategy(t, "replay", nil, 1) })
-	if replayOutcome == nil {
-		t.Fatal("the replay run failed in an earlier test")
-	}
-	return replayOutcome
-}
+// replayRun and finetuneRun are replay and finetune with their
+// defaults and seed 1 on the toy stream, run once for the tests of this
+// package that compare with them.
+func replayRun(t *testing.T) *bench.Outcome { return onceRun(t, "replay") }
+
+func finetuneRun(t *testing.T) *bench.Outcome { return onceRun(t, "finetune") }
 
 var (
-	replayOnce    sync.Once
-	replayOutcome *bench.Outcome
+	onceMu  sync.Mutex
+	onceOut = map[string]*bench.Outcome{}
 )
+
+func onceRun(t *testing.T, name string) *bench.Outcome {
+	t.Helper()
+	onceMu.Lock()
+	defer onceMu.Unlock()
+	if out, ok := onceOut[name]; ok {
+		return out
+	}
+	out := runStrategy(t, name, nil, 1)
+	onceOut[name] = out
+	return out
+}
