@@ -120,3 +120,33 @@ func writeFixtures(t *testing.T) string {
 	}
 	return dir
 }
+
+// fewShotFixtures are 64-shot variants added to the fixtures for the
+// amplification table and the report. Worked by hand:
+//   - finetune, 3 seeds: F = 0.9-0.45, 0.9-0.5, 0.9-0.55 = 0.45, 0.4,
+//     0.35, mean 0.4; the full stream's mean F is 0.3 (see fixtures), so
+//     the amplification is 0.4/0.3 - 1 = +33.3%.
+//   - replay, seed 1: F = 0.9-0.7 = 0.2; the full stream's F is
+//     undefined (its last row is not measured): amplification n/a.
+//   - lwf, seed 1: F = 0.1, and no full-stream run: n/a.
+var fewShotFixtures = []fixture{
+	{snd, 64, "finetune", 1, metrics.Matrix{{0.9, nan}, {0.45, 0.6}}, StatusOK, nil, 5, 0},
+	{snd, 64, "finetune", 2, metrics.Matrix{{0.9, nan}, {0.5, 0.6}}, StatusOK, nil, 5, 0},
+	{snd, 64, "finetune", 3, metrics.Matrix{{0.9, nan}, {0.55, 0.6}}, StatusOK, nil, 5, 0},
+	{snd, 64, "replay", 1, metrics.Matrix{{0.9, nan}, {0.7, 0.8}}, StatusOK, nil, 6, 64},
+	{snd, 64, "lwf", 1, metrics.Matrix{{0.9, nan}, {0.8, 0.6}}, StatusOK, nil, 7, 0},
+}
+
+// writeAllFixtures writes the fixtures and the few-shot fixtures into a
+// new folder and returns it.
+func writeAllFixtures(t *testing.T) string {
+	t.Helper()
+	dir := writeFixtures(t)
+	for _, f := range fewShotFixtures {
+		run, cells := runOf(f)
+		if err := WriteRun(dir, run, cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}

@@ -18,6 +18,10 @@ type Set struct {
 	Runs     []Run
 	Cells    []Cell
 	Warnings []string
+
+	// RunFiles maps each run id to the run file it was read from, so
+	// that a report can name the file.
+	RunFiles map[string]string
 }
 
 // Read reads results files. Each path is a folder, read recursively for
@@ -33,7 +37,7 @@ func Read(paths ...string) (*Set, error) {
 	var (
 		files []string
 		seen  = map[string]bool{}
-		s     = &Set{}
+		s     = &Set{RunFiles: map[string]string{}}
 	)
 
 	// Gather the files, each once.
@@ -73,6 +77,7 @@ func Read(paths ...string) (*Set, error) {
 				continue
 			}
 			runFile[r.RunID] = f
+			s.RunFiles[r.RunID] = f
 			s.Runs = append(s.Runs, r)
 		}
 	}

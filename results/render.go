@@ -71,10 +71,22 @@ func row(e Entry) []string {
 }
 
 func renderTable(w io.Writer, entries []Entry, r tw.Renderer) error {
+	rows := make([][]string, len(entries))
+	for i, e := range entries {
+		rows[i] = row(e)
+	}
+	return writeTable(w, r, header, leftColumns, rows)
+}
+
+// writeTable writes a terminal table (r nil) or a Markdown one (r a
+// Markdown renderer): the columns in left are left-aligned, the others
+// right-aligned.
+func writeTable(w io.Writer, r tw.Renderer, header []string, left map[int]bool,
+	rows [][]string) error {
 	align := make([]tw.Align, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
-		if leftColumns[i] {
+		if left[i] {
 			align[i] = tw.AlignLeft
 		}
 	}
@@ -90,8 +102,8 @@ func renderTable(w io.Writer, entries []Entry, r tw.Renderer) error {
 	}
 	t := tablewriter.NewTable(w, opts...)
 	t.Header(header)
-	for _, e := range entries {
-		if err := t.Append(row(e)); err != nil {
+	for _, row := range rows {
+		if err := t.Append(row); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,185 @@
+package results
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/renderer"
+
+	"github.com/clbench/clbench/metrics"
+)
+
+// AmplificationRow is one row of the few-shot amplification table: a
+// strategy's forgetting on a stream's full variant (Shots 0) and on one
+// few-shot variant, and the amplification between them.
+type AmplificationRow struct {
+	Stream        string
+	StreamVersion string
+	Strategy      string
+	Shots         int64 // the few-shot variant's training examples per later task
+
+	// Forgetting over seeds, as fractions.
+	Full, FewShot           metrics.Estimate
+	FullSeeds, FewShotSeeds int
+
+	// Amplification is [metrics.FewShotAmplification] of the two mean
+	// forgettings: undefined when either is undefined, when there are no
+	// full-stream runs, or when the full-stream forgetting is <= 0.
+	Amplification metrics.Value
+}
+
+// Amplification builds the few-shot amplification table from leaderboard
+// entries: one row for each stream (at one version), strategy and
+// few-shot variant (Shots > 0), with the same stream and strategy's full
+// variant beside it. The amplification is the ratio of the means over
+// seeds (not a mean of per-seed ratios, which a seed with forgetting
+// near 0 would blow up). Rows are sorted by stream, stream version,
+// strategy and shots. Streams and strategies without a few-shot variant
+// have no row.
+func Amplification(entries []Entry) []AmplificationRow {
+	type key struct{ stream, version, strategy string }
+	full := map[key]Entry{}
+	for _, e := range entries {
+		if e.Shots <= 0 {
+			full[key{e.Stream, e.StreamVersion, e.Strategy}] = e
+		}
+	}
+
+	var rows []AmplificationRow
+	for _, e := range entries {
+		if e.Shots <= 0 {
+			continue
+		}
+		r := AmplificationRow{
+			Stream: e.Stream, StreamVersion: e.StreamVersion, Strategy: e.Strategy,
+			Shots: e.Shots, FewShot: e.Forgetting, FewShotSeeds: e.Seeds,
+		}
+		if f, ok := full[key{e.Stream, e.StreamVersion, e.Strategy}]; ok {
+			r.Full, r.FullSeeds = f.Forgetting, f.Seeds
+			r.Amplification = metrics.FewShotAmplification(
+				e.Forgetting.MeanValue(), f.Forgetting.MeanValue())
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b AmplificationRow) int {
+		return cmp.Or(
+			cmp.Compare(a.Stream, b.Stream),
+			cmp.Compare(a.StreamVersion, b.StreamVersion),
+			cmp.Compare(a.Strategy, b.Strategy),
+			cmp.Compare(a.Shots, b.Shots),
+		)
+	})
+	return rows
+}
+
+// RenderAmplification writes the few-shot amplification table in one of
+// [Formats]. In the text formats forgetting is in points ("mean ±
+// half-width" over seeds) and the amplification in percent with a sign
+// ("+40.0%" is the article's "40% more forgetting"); "n/a" where
+// undefined. CSV and JSON give the amplification as a fraction (0.4).
+func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) error {
+	switch format {
+	case "table", "markdown":
+		text := make([][]string, len(rows))
+		for i, r := range rows {
+			text[i] = []string{
+				streamVersion(r.Stream, r.StreamVersion), r.Strategy, shots(r.Shots),
+				strconv.Itoa(r.FullSeeds) + "/" + strconv.Itoa(r.FewShotSeeds),
+				points(r.Full), points(r.FewShot), percent(r.Amplification),
+			}
+		}
+		head := []string{"stream", "strategy", "shots", "seeds (full/few)",
+			"F full", "F few-shot", "amplification"}
+		left := map[int]bool{0: true, 1: true}
+		if format == "markdown" {
+			return writeTable(w, renderer.NewMarkdown(), head, left, text)
+		}
+		return writeTable(w, nil, head, left, text)
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"stream", "stream_version", "strategy", "shots", "full_seeds",
+			"fewshot_seeds", "forgetting_full", "forgetting_full_pm", "forgetting_fewshot",
+			"forgetting_fewshot_pm", "amplification"})
+		for _, r := range rows {
+			rec := []string{r.Stream, r.StreamVersion, r.Strategy,
+				strconv.FormatInt(r.Shots, 10), strconv.Itoa(r.FullSeeds),
+				strconv.Itoa(r.FewShotSeeds)}
+			rec = append(rec, csvEstimate(r.Full)...)
+			rec = append(rec, csvEstimate(r.FewShot)...)
+			rec = append(rec, fraction(r.Amplification))
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "json":
+		type jsonRow struct {
+			Stream        string           `json:"stream"`
+			StreamVersion string           `json:"stream_version"`
+			Strategy      string           `json:"strategy"`
+			Shots         int64            `json:"shots"`
+			FullSeeds     int              `json:"full_seeds"`
+			FewShotSeeds  int              `json:"fewshot_seeds"`
+			Full          metrics.Estimate `json:"forgetting_full"`
+			FewShot       metrics.Estimate `json:"forgetting_fewshot"`
+			Amplification metrics.Value    `json:"amplification"`
+		}
+		out := make([]jsonRow, len(rows))
+		for i, r := range rows {
+			out[i] = jsonRow{r.Stream, r.StreamVersion, r.Strategy, r.Shots, r.FullSeeds,
+				r.FewShotSeeds, r.Full, r.FewShot, r.Amplification}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats, ", "))
+}
+
+// csvEstimate gives an estimate's mean and half-width in points, "n/a"
+// where undefined, as the leaderboard's CSV does.
+func csvEstimate(e metrics.Estimate) []string {
+	mean, pm := "n/a", "n/a"
+	if e.HasMean() {
+		mean = point(e.Mean)
+	}
+	if e.HasInterval {
+		pm = point(e.HalfWidth())
+	}
+	return []string{mean, pm}
+}
+
+// percent formats a ratio as a signed percentage with one decimal.
+func percent(v metrics.Value) string {
+	if !v.Defined {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(100*v.X, 'f', 1, 64)
+	switch {
+	case s == "-0.0" || s == "0.0":
+		return "0.0%"
+	case !strings.HasPrefix(s, "-"):
+		s = "+" + s
+	}
+	return s + "%"
+}
+
+// fraction formats v with %g, or "n/a".
+func fraction(v metrics.Value) string {
+	if !v.Defined {
+		return "n/a"
+	}
+	return strconv.FormatFloat(v.X, 'g', -1, 64)
+}
+
+func streamVersion(stream, version string) string {
+	if version == "" {
+		return stream
+	}
+	return stream + "@" + version
+}
