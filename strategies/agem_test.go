@@ -29,7 +29,10 @@ func project(t *testing.T, g, ref [2][]float32) [2][]float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return [2][]float32{tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])}
+	return [2][]float32{
+		tensors.MustCopyFlatData[float32](out[0]),
+		tensors.MustCopyFlatData[float32](out[1]),
+	}
 }
 
 func TestAGEMProjectionAgainstReference(t *testing.T) {

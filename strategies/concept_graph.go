@@ -158,7 +158,8 @@ func (f *conceptFile) addTask(key, labels *yaml.Node) error {
 		return nil // "task:" alone: no ties
 	}
 	if labels.Kind != yaml.MappingNode {
-		return f.errorf(labels.Line, "task %q: want a mapping from its labels to task:label lists", key.Value)
+		return f.errorf(labels.Line, "task %q: want a mapping from its labels to task:label lists",
+			key.Value)
 	}
 	labelLine := map[string]int{}
 	for j := 0; j+1 < len(labels.Content); j += 2 {

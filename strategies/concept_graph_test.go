@@ -142,8 +142,10 @@ func TestConceptGraphBadFile(t *testing.T) {
 		line       int
 		want       string
 	}{
-		{"unknown task", "awful:\n  yes: [splendid:yes]\nterrible:\n  no: [splendid:no]\n", 3, "not in stream"},
-		{"unknown task without ties", "awful: {}\nconll2003: {}\n", 2, `task "conll2003" is not in stream`},
+		{"unknown task", "awful:\n  yes: [splendid:yes]\nterrible:\n  no: [splendid:no]\n", 3,
+			"not in stream"},
+		{"unknown task without ties", "awful: {}\nconll2003: {}\n", 2,
+			`task "conll2003" is not in stream`},
 		{"unknown label", "awful:\n  maybe: [splendid:yes]\n", 2, `no label "maybe"`},
 		{"unknown source task", "awful:\n  yes:\n    - splendid:yes\n    - nice:yes\n", 4, `task "nice"`},
 		{"unknown source label", "awful:\n  yes: [names:B-place]\n", 2, `no label "B-place"`},
