@@ -1,0 +1,250 @@
+package results
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// side builds a result set in memory: for each strategy, one completed
+// run per value of forgetting, seeds 1, 2, ...; ACC is 0.8 - F/2 and LA
+// 0.9 so that ACC moves with forgetting while LA stays put. No cells:
+// intransigence is undefined.
+type sideRuns map[string][]float64 // strategy -> forgetting per seed
+
+func makeSet(stream string, runs sideRuns, edit func(*Run)) *Set {
+	s := &Set{}
+	for strategy, fs := range runs {
+		for i, f := range fs {
+			r := Run{
+				RunID: fmt.Sprintf("%s-%s-%d", stream, strategy, i+1), Stream: stream,
+				StreamVersion: "1", Strategy: strategy, Seed: int64(i + 1), NumTasks: 2,
+				Status: StatusOK, Backend: "go", ModelConfig: `{"name":"tiny"}`,
+				ACC: ptr(0.8 - f/2), BWT: ptr(-f), Forgetting: ptr(f), LA: ptr(0.9),
+				WallSeconds: 10,
+			}
+			if edit != nil {
+				edit(&r)
+			}
+			s.Runs = append(s.Runs, r)
+		}
+	}
+	return s
+}
+
+// fiveSeeds are forgetting values with mean 0.2 and sample variance
+// 0.00025 (deviations 0, ±0.02, ±0.01: sum of squares 0.001, over 4).
+var fiveSeeds = []float64{0.20, 0.22, 0.18, 0.21, 0.19}
+
+func plus(xs []float64, d float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = x + d
+	}
+	return out
+}
+
+func defaults() CompareOptions {
+	return CompareOptions{Alpha: DefaultAlpha, Threshold: DefaultThreshold,
+		CostThreshold: DefaultCostThreshold}
+}
+
+// change returns the change of metric key of strategy in c.
+func change(t *testing.T, c *Comparison, strategy, key string) Change {
+	t.Helper()
+	for _, ch := range c.Changes {
+		if ch.Strategy == strategy && ch.Metric.Key == key {
+			return ch
+		}
+	}
+	t.Fatalf("no change of %s for %s", key, strategy)
+	return Change{}
+}
+
+func TestCompareDecisions(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		old, new    *Set
+		opts        func(*CompareOptions)
+		regressions int
+		// the forgetting row of finetune
+		significant, worse, better, regressed bool
+		delta                                 float64 // points
+	}{
+		// Identical sets: every change is ~.
+		{name: "identical", old: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			new: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)},
+		// Forgetting up by 0.1 on 5 seeds a side: both variances 0.00025,
+		// SE = sqrt(2 · 0.00025/5) = 0.01, t = 10 on df = 8, p < 0.001;
+		// 10 points worse, beyond the 1-point threshold. ACC falls by 5
+		// points (0.8 - F/2) and BWT by 10: three regressions.
+		{name: "forgetting +10 points", old: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			new:         makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.1)}, nil),
+			regressions: 3, significant: true, worse: true, regressed: true, delta: 10},
+		// The same, gating on ACC only: forgetting is worse, not a
+		// regression; ACC still regresses.
+		{name: "gate on acc only", old: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			new:  makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.1)}, nil),
+			opts: func(o *CompareOptions) { o.Gate = []string{"acc"} }, regressions: 1,
+			significant: true, worse: true, delta: 10},
+		// Forgetting down by 10 points: better.
+		{name: "forgetting -10 points", old: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			new:         makeSet("s", sideRuns{"finetune": plus(fiveSeeds, -0.1)}, nil),
+			significant: true, better: true, delta: -10},
+		// Forgetting up by 0.5 points: t = 0.005/0.01 = 0.5, far from
+		// significant.
+		{name: "small noisy change", old: makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			new:   makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.005)}, nil),
+			delta: 0.5},
+		// Forgetting up by 0.5 points with no spread at all: significant
+		// (p = 0), worse, but within the 1-point threshold.
+		{name: "significant within threshold",
+			old:         makeSet("s", sideRuns{"finetune": {0.2, 0.2, 0.2}}, nil),
+			new:         makeSet("s", sideRuns{"finetune": {0.205, 0.205, 0.205}}, nil),
+			significant: true, worse: true, delta: 0.5},
+		// Two seeds a side: +10 points, but nothing can be significant.
+		{name: "two seeds", old: makeSet("s", sideRuns{"finetune": {0.2, 0.21}}, nil),
+			new:   makeSet("s", sideRuns{"finetune": {0.3, 0.31}}, nil),
+			delta: 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := defaults()
+			if tc.opts != nil {
+				tc.opts(&o)
+			}
+			c, err := Compare(tc.old, tc.new, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Regressions != tc.regressions {
+				t.Errorf("%d regressions, want %d", c.Regressions, tc.regressions)
+			}
+			ch := change(t, c, "finetune", "forgetting")
+			if ch.Significant != tc.significant || ch.Worse != tc.worse ||
+				ch.Better != tc.better || ch.Regressed != tc.regressed {
+				t.Errorf("significant %v, worse %v, better %v, regressed %v; want %v, %v, %v, %v",
+					ch.Significant, ch.Worse, ch.Better, ch.Regressed,
+					tc.significant, tc.worse, tc.better, tc.regressed)
+			}
+			if !ch.HasDelta || ch.Delta < tc.delta-1e-9 || ch.Delta > tc.delta+1e-9 {
+				t.Errorf("delta %v points, want %v", ch.Delta, tc.delta)
+			}
+			if tc.name == "forgetting +10 points" && (ch.Test.DF != 8 || ch.Test.P >= 0.001) {
+				t.Errorf("df %v, p %v; want 8 and below 0.001", ch.Test.DF, ch.Test.P)
+			}
+			if tc.name == "identical" {
+				for _, ch := range c.Changes {
+					if ch.Significant || delta(ch) != "~" {
+						t.Errorf("%s: %q, want ~", ch.Metric.Key, delta(ch))
+					}
+				}
+			}
+			if tc.name == "two seeds" {
+				if ch.Tested || c.Untestable == 0 || len(ch.Notes) == 0 ||
+					!strings.Contains(c.Notes[ch.Notes[0]-1], "no change can be significant") {
+					t.Errorf("tested %v, untestable %d, notes %v %v; want a too-few-seeds note",
+						ch.Tested, c.Untestable, ch.Notes, c.Notes)
+				}
+			}
+		})
+	}
+}
+
+func TestCompareNotes(t *testing.T) {
+	old := makeSet("s", sideRuns{"finetune": fiveSeeds, "ewc": fiveSeeds}, nil)
+	new := makeSet("s", sideRuns{"finetune": fiveSeeds, "lwf": fiveSeeds}, func(r *Run) {
+		r.StreamVersion = "2"
+		r.ModelConfig = `{"name":"small"}`
+	})
+	new.Runs = append(new.Runs, Run{RunID: "failed", Stream: "s", Strategy: "finetune",
+		Seed: 6, Status: StatusFailed, Error: "NaN loss"})
+	c, err := Compare(old, new, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := func(strategy string) string {
+		var out []string
+		for _, n := range change(t, c, strategy, "acc").Notes {
+			out = append(out, c.Notes[n-1])
+		}
+		return strings.Join(out, " | ")
+	}
+	for strategy, want := range map[string][]string{
+		"ewc":      {"only in OLD"},
+		"lwf":      {"only in NEW"},
+		"finetune": {"NEW has 1 failed run", `stream versions differ: OLD "1", NEW "2"`, "model configurations differ"},
+	} {
+		got := notes(strategy)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: notes %q lack %q", strategy, got, w)
+			}
+		}
+	}
+}
+
+func TestCompareErrors(t *testing.T) {
+	a := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+	b := makeSet("other", sideRuns{"finetune": fiveSeeds}, nil)
+	for name, o := range map[string]CompareOptions{
+		"alpha 0":        {Alpha: 0, Threshold: 1},
+		"alpha 1":        {Alpha: 1, Threshold: 1},
+		"threshold < 0":  {Alpha: 0.05, Threshold: -1},
+		"unknown metric": {Alpha: 0.05, Threshold: 1, Gate: []string{"speed"}},
+	} {
+		if _, err := Compare(a, a, o); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := Compare(a, b, defaults()); err == nil || !strings.Contains(err.Error(), "in common") {
+		t.Errorf("nothing in common: error %v", err)
+	}
+}
+
+// A cost metric gates when asked, in percent of the old mean.
+func TestCompareCost(t *testing.T) {
+	old := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+	for i := range old.Runs {
+		old.Runs[i].WallSeconds = []float64{10, 11, 9, 10.5, 9.5}[i]
+	}
+	new := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+	for i := range new.Runs {
+		new.Runs[i].WallSeconds = 2 * old.Runs[i].WallSeconds
+	}
+	o := defaults()
+	o.Gate = []string{"wall_seconds"}
+	c, err := Compare(old, new, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twice as slow: +100% of the old mean of 10 s.
+	ch := change(t, c, "finetune", "wall_seconds")
+	if !ch.Regressed || ch.Points || ch.Delta < 100-1e-9 || ch.Delta > 100+1e-9 {
+		t.Errorf("wall: regressed %v, points %v, delta %v; want a +100%% regression",
+			ch.Regressed, ch.Points, ch.Delta)
+	}
+	if c.Regressions != 1 {
+		t.Errorf("%d regressions, want 1 (scores do not gate)", c.Regressions)
+	}
+}
+
+func TestRenderComparison(t *testing.T) {
+	old := makeSet("s", sideRuns{"finetune": fiveSeeds, "ewc": fiveSeeds,
+		"replay": {0.1, 0.1}}, nil)
+	new := makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.1), "ewc": plus(fiveSeeds, -0.05),
+		"replay": {0.1, 0.1}, "lwf": {0.3}}, nil)
+	c, err := Compare(old, new, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := RenderComparison(&buf, c, format); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, "compare."+format+".golden", buf.Bytes())
+		})
+	}
+}
