@@ -6,15 +6,25 @@
 // a run through the optional interfaces of package bench: TaskHooks
 // (work before and after each task), Planner (what each step trains
 // on), Freezer (which parameters train), BatchMixer (replayed batches),
-// LossAdder (extra loss terms), GradientEditor (gradient masks) and
-// EncoderHooks (adapters, prefixes). Its parameters arrive as a Config
-// with the registered defaults filled in, and are recorded with every
-// result.
+// LossAdder (extra loss terms), GradientEditor (gradient projections and
+// masks) and EncoderHooks (adapters, prefixes, low-rank updates, new
+// heads and blocks). Its parameters arrive as a Config with the
+// registered defaults filled in, and are recorded with every result.
+// CONTRIBUTING.md walks through adding one.
 //
-// The reference strategies are:
+// The built-in strategies, by family (`clbench list strategies` shows
+// their parameters):
 //
-//   - finetune: sequential fine-tuning, the lower bound;
-//   - joint: one model on all tasks at once, the upper bound;
-//   - cumulative: retraining on tasks 1..k at each step k, the
-//     reference a*_k of intransigence (Chaudhry et al. 2018).
+//   - reference: finetune (the lower bound), joint (the upper bound),
+//     cumulative (the reference a*_k of intransigence);
+//   - protect: freeze-layers, freeze-neurons, ewc, online-ewc, si, mas,
+//     l2, lwf;
+//   - isolate: adapter, prefix, lora;
+//   - fuse: replay, contrastive-replay, agem, der++, concept-graph;
+//   - expand: head-expansion, layer-expansion.
+//
+// There is no pre-trained encoder by default, so the isolating and
+// expanding strategies train the whole backbone on the first task and
+// freeze it from the second on (train_backbone_first); every task has a
+// head of its own, so they forget nothing by construction.
 package strategies
