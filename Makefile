@@ -11,7 +11,7 @@ BIN         := bin/clbench
 OUT         ?= out
 DATA        ?= $(abspath ../shared/datasets)
 
-.PHONY: all build run test test-real bench fmt clean smoke-real
+.PHONY: all build run test test-real bench fmt clean smoke-real leaderboard leaderboard-check
 
 all: build
 
@@ -39,6 +39,19 @@ bench:
 smoke-real: build
 	CLBENCH_DATA=$(DATA) ./$(BIN) run --stream sentiment-ner-domain --strategy finetune \
 		--seeds 1 --max-train 400 --max-test 200 --epochs 1 --out $(OUT)/smoke-real
+
+# LEADERBOARD.md and its figures, regenerated from the committed results.
+# The report's header quotes this command; the same results give the same
+# bytes, so leaderboard-check fails when the committed report is stale.
+LEADERBOARD_CMD = leaderboard --report LEADERBOARD.md --images leaderboard/img leaderboard/results
+
+leaderboard: build
+	./$(BIN) $(LEADERBOARD_CMD) -q > /dev/null
+
+leaderboard-check: leaderboard
+	git diff --exit-code -- LEADERBOARD.md leaderboard/img
+	@test -z "$$(git status --porcelain -- leaderboard/img)" || \
+		{ echo "leaderboard/img has figures that are not committed"; exit 1; }
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
