@@ -57,7 +57,8 @@ func Host() string {
 const DefaultBackend = "go:ops_sequential"
 
 // NewBackend creates the GoMLX backend a configuration names: "go" (the
-// safe default configuration of the pure-Go backend), or any
+// safe default configuration of the pure-Go backend), "xla[:plugin]"
+// (see xla.go; the configuration used names the plugin file), or any
 // "name[:options]" of a registered backend. It returns the backend and
 // the configuration actually used, to record with results.
 func NewBackend(config string) (b compute.Backend, used string, err error) {
@@ -65,6 +66,11 @@ func NewBackend(config string) (b compute.Backend, used string, err error) {
 		config = DefaultBackend
 	}
 	name, _, _ := strings.Cut(config, ":")
+	if isXLABackend(name) {
+		if config, err = resolveXLA(config); err != nil {
+			return nil, "", err
+		}
+	}
 	if !slices.Contains(compute.List(), name) {
 		return nil, "", fmt.Errorf("backend %q is not available in this build (available: %s)",
 			name, strings.Join(compute.List(), ", "))
