@@ -2,7 +2,9 @@ package results
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -361,8 +363,7 @@ func groupWarnings(old, new []Run, oldFailed, newFailed int) []string {
 	} {
 		a, b := distinctOf(old, f.get), distinctOf(new, f.get)
 		if !slices.Equal(a, b) {
-			notes = append(notes, fmt.Sprintf("%s differ: OLD %s, NEW %s", f.what,
-				abbreviate(a), abbreviate(b)))
+			notes = append(notes, fmt.Sprintf("%s differ: %s", f.what, describeDiff(a, b)))
 		}
 	}
 
@@ -390,6 +391,45 @@ func distinctOf(runs []Run, get func(Run) string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// describeDiff says how the OLD values a differ from the NEW values b.
+// When each side has one value and both are JSON objects (the
+// configurations), it names the keys that differ and their values;
+// otherwise it lists both sides' values, abbreviated.
+func describeDiff(a, b []string) string {
+	if len(a) == 1 && len(b) == 1 {
+		var ma, mb map[string]any
+		if json.Unmarshal([]byte(a[0]), &ma) == nil && json.Unmarshal([]byte(b[0]), &mb) == nil &&
+			ma != nil && mb != nil {
+			keys := map[string]bool{}
+			for k := range ma {
+				keys[k] = true
+			}
+			for k := range mb {
+				keys[k] = true
+			}
+			var diffs []string
+			for _, k := range slices.Sorted(maps.Keys(keys)) {
+				va, oka := ma[k]
+				vb, okb := mb[k]
+				ja, _ := json.Marshal(va)
+				jb, _ := json.Marshal(vb)
+				switch {
+				case !oka:
+					diffs = append(diffs, fmt.Sprintf("%s only in NEW (%s)", k, jb))
+				case !okb:
+					diffs = append(diffs, fmt.Sprintf("%s only in OLD (%s)", k, ja))
+				case string(ja) != string(jb):
+					diffs = append(diffs, fmt.Sprintf("%s %s in OLD, %s in NEW", k, ja, jb))
+				}
+			}
+			if len(diffs) > 0 {
+				return strings.Join(diffs, "; ")
+			}
+		}
+	}
+	return "OLD " + abbreviate(a) + ", NEW " + abbreviate(b)
 }
 
 // abbreviate joins values, each cut to 60 characters.

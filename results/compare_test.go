@@ -173,7 +173,7 @@ func TestCompareNotes(t *testing.T) {
 	for strategy, want := range map[string][]string{
 		"ewc":      {"only in OLD"},
 		"lwf":      {"only in NEW"},
-		"finetune": {"NEW has 1 failed run", `stream versions differ: OLD "1", NEW "2"`, "model configurations differ"},
+		"finetune": {"NEW has 1 failed run", `stream versions differ: OLD "1", NEW "2"`, "model configurations differ: name \"tiny\" in OLD, \"small\" in NEW"},
 	} {
 		got := notes(strategy)
 		for _, w := range want {
