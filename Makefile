@@ -35,6 +35,24 @@ test-real:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./bench/
 
+# GoMLX's XLA backend, which needs cgo. `make xla` fetches a PJRT CPU
+# plugin through pip into $(XLA_CACHE) and prints the --backend flag to
+# use; build-xla builds bin/clbench-xla with the backend; test-xla checks
+# that the synthetic stream trains on XLA as on the pure-Go backend.
+XLA_CACHE   ?= .cache/xla
+
+.PHONY: xla build-xla test-xla
+
+xla:
+	XLA_CACHE=$(XLA_CACHE) scripts/xla_plugin.sh
+
+build-xla:
+	CGO_ENABLED=1 $(GO) build -tags xla -ldflags "$(LDFLAGS)" -o bin/clbench-xla ./cmd/clbench
+
+test-xla: xla
+	CGO_ENABLED=1 CLBENCH_XLA_BACKEND=xla:$(abspath $(XLA_CACHE))/lib/pjrt_c_api_cpu_plugin.so \
+		$(GO) test -tags xla -count=1 -v -run XLA ./bench/
+
 # A short run on the real flagship stream (needs the datasets folder).
 smoke-real: build
 	CLBENCH_DATA=$(DATA) ./$(BIN) run --stream sentiment-ner-domain --strategy finetune \
