@@ -106,7 +106,8 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.out, "out", "out/results", "output folder for Parquet results")
 	f.StringVar(&o.data, "data", "", "data folder (default $CLBENCH_DATA, else the user cache)")
 	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", "))
-	f.StringVar(&o.backend, "backend", "go", "GoMLX backend configuration, e.g. go or xla:cpu")
+	f.StringVar(&o.backend, "backend", "go", "GoMLX backend: go (pure Go); in a -tags xla build "+
+		"also xla, xla:cpu or xla:/abs/path/pjrt_c_api_cpu_plugin.so (see make xla)")
 	f.IntVar(&o.epochs, "epochs", bench.DefaultTrainConfig.Epochs, "epochs per task")
 	f.IntVar(&o.batchSize, "batch-size", bench.DefaultTrainConfig.BatchSize, "training batch size")
 	f.Float64Var(&o.lr, "lr", bench.DefaultTrainConfig.LearningRate, "Adam learning rate")
