@@ -342,7 +342,8 @@ func groupWarnings(old, new []Run, oldFailed, newFailed int) []string {
 		}
 		if len(seeds) < len(side.runs) {
 			notes = append(notes, fmt.Sprintf("%s has %d runs for %d seeds "+
-				"(several configurations?); they are pooled", side.name, len(side.runs), len(seeds)))
+				"(several configurations?); they are pooled", side.name, len(side.runs),
+				len(seeds)))
 		}
 	}
 	if len(old) == 0 || len(new) == 0 {

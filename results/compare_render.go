@@ -121,7 +121,7 @@ type jsonChange struct {
 	Strategy       string           `json:"strategy"`
 	Metric         string           `json:"metric"`
 	HigherIsBetter bool             `json:"higher_is_better"`
-	Unit           string           `json:"unit"`       // of old and new: fraction, or the cost's key
+	Unit           string           `json:"unit"`       // of old, new: fraction or the cost's key
 	DeltaUnit      string           `json:"delta_unit"` // points or percent
 	Old            metrics.Estimate `json:"old"`
 	New            metrics.Estimate `json:"new"`

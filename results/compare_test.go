@@ -171,9 +171,10 @@ func TestCompareNotes(t *testing.T) {
 		return strings.Join(out, " | ")
 	}
 	for strategy, want := range map[string][]string{
-		"ewc":      {"only in OLD"},
-		"lwf":      {"only in NEW"},
-		"finetune": {"NEW has 1 failed run", `stream versions differ: OLD "1", NEW "2"`, "model configurations differ: name \"tiny\" in OLD, \"small\" in NEW"},
+		"ewc": {"only in OLD"},
+		"lwf": {"only in NEW"},
+		"finetune": {"NEW has 1 failed run", `stream versions differ: OLD "1", NEW "2"`,
+			`model configurations differ: name "tiny" in OLD, "small" in NEW`},
 	} {
 		got := notes(strategy)
 		for _, w := range want {
@@ -197,7 +198,8 @@ func TestCompareErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := Compare(a, b, defaults()); err == nil || !strings.Contains(err.Error(), "in common") {
+	_, err := Compare(a, b, defaults())
+	if err == nil || !strings.Contains(err.Error(), "in common") {
 		t.Errorf("nothing in common: error %v", err)
 	}
 }

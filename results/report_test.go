@@ -54,7 +54,8 @@ func TestBuildReport(t *testing.T) {
 
 	// The heat map of the full stream labels finetune's mean R[2][1]:
 	// (0.5 + 0.6 + 0.7) / 3 = 0.6, printed as 60.
-	if m := rep.Figures["sentiment-ner-domain-1-full-matrix.svg"]; !bytes.Contains(m, []byte(">60</text>")) {
+	m := rep.Figures["sentiment-ner-domain-1-full-matrix.svg"]
+	if !bytes.Contains(m, []byte(">60</text>")) {
 		t.Error("the full stream's heat map has no cell labelled 60")
 	}
 }
@@ -135,7 +136,8 @@ func TestMeanMatrix(t *testing.T) {
 	if len(b) != 2 || b[0] != 0.5 || b[1] != 0.5 {
 		t.Errorf("untrained %v, want [0.5 0.5]", b)
 	}
-	if _, _, err := s.MeanMatrix([]string{snd + "-finetune-1", "amazon-domains-finetune-1-64"}); err == nil {
+	mixed := []string{snd + "-finetune-1", "amazon-domains-finetune-1-64"}
+	if _, _, err := s.MeanMatrix(mixed); err == nil {
 		t.Error("runs with 2 and 1 tasks: no error")
 	}
 }

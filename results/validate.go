@@ -499,7 +499,8 @@ func (v *validator) checkCompleteness() {
 				board(SeverityError, "%s lacks seed(s) %s that other strategies have", st,
 					strings.Join(missing, ", "))
 			}
-			if cs := distinctOf(byStrategy[st], func(r Run) string { return r.StrategyConfig }); len(cs) > 1 {
+			cs := distinctOf(byStrategy[st], func(r Run) string { return r.StrategyConfig })
+			if len(cs) > 1 {
 				board(SeverityError, "%s runs with %d configurations: %s", st, len(cs),
 					abbreviate(cs))
 			}

@@ -261,7 +261,8 @@ func TestValidateFiles(t *testing.T) {
 	}
 
 	// A damaged file cannot be validated at all.
-	if err := os.WriteFile(filepath.Join(dir, "bad.run.parquet"), []byte("not parquet"), 0o644); err != nil {
+	bad := filepath.Join(dir, "bad.run.parquet")
+	if err := os.WriteFile(bad, []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := Validate([]string{dir}, validateOpts); err == nil ||

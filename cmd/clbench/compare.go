@@ -52,7 +52,7 @@ func newCompareCmd() *cobra.Command {
 	o := &compareOptions{}
 	cmd := &cobra.Command{
 		Use:   "compare OLD NEW",
-		Short: "Compare two result sets metric by metric with a significance test; gate on regressions",
+		Short: "Compare two result sets metric by metric with a test over seeds; gate on regressions",
 		Long:  compareLong,
 		Example: `  clbench compare main-results/ pr-results/
   clbench compare --old shard1/ --old shard2/ --new pr/ --metric acc,forgetting --threshold 2`,
