@@ -12,8 +12,8 @@ import (
 )
 
 const compareLong = `Compare compares two result sets (each a folder or a file; more with
---old and --new) stream by stream, shots by shots and strategy by strategy,
-for every score metric (ACC, BWT, FWT, Forgetting, Intransigence, LA) with its
+--old and --new) for each stream, number of shots and strategy, and every
+score metric (ACC, BWT, FWT, Forgetting, Intransigence, LA) with its
 declared direction: ↑ higher is better, ↓ lower is better (see clbench list
 metrics). Each row gives both sides' mean ± 95% interval over seeds in
 points, the change of the means in points (Δ), and the p-value of Welch's
