@@ -1,0 +1,109 @@
+package strategies
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
+
+	"github.com/clbench/clbench/bench"
+	"github.com/clbench/clbench/tasks"
+)
+
+func init() {
+	MustRegister(Info{
+		Name:    "mas",
+		Family:  Protect,
+		Summary: "memory aware synapses: a quadratic penalty weighted by how much each weight moves the output's norm",
+		Params: []Param{
+			{Name: "lambda", Default: "1", Doc: "penalty strength"},
+			{Name: "samples", Default: "256",
+				Doc: "training examples of each task (labels unused) that estimate the importances"},
+		},
+		New: newMAS,
+	})
+}
+
+// mas is Memory Aware Synapses (Aljundi et al. 2018, "Memory Aware
+// Synapses: Learning what (not) to forget", ECCV). After each task it
+// measures the importance of each shared weight without labels,
+// Omega_i = mean over a sample of the task's inputs of
+// |d ||f(x)||^2 / d theta_i| with f(x) the task head's logits (per
+// real token, averaged, for a tag task); importances add up over
+// tasks, and later tasks train on their loss plus
+// lambda sum_i Omega_i (theta_i - theta*_i)^2 with theta* the latest
+// task's weights.
+type mas struct {
+	lambda     float64
+	samples    int
+	paths      []string
+	importance map[string][]float32 // summed over past tasks; nil before any
+}
+
+const masScope = "/mas"
+
+func newMAS(cfg Config) (bench.Strategy, error) {
+	lambda, err := floatParam(cfg, "lambda", 0)
+	if err != nil {
+		return nil, err
+	}
+	samples, err := cfg.Int("samples")
+	if err != nil {
+		return nil, err
+	}
+	if samples < 1 {
+		return nil, fmt.Errorf("parameter samples=%d must be at least 1", samples)
+	}
+	return &mas{lambda: lambda, samples: samples}, nil
+}
+
+func (*mas) Name() string { return "mas" }
+
+// outputNorm is the squared L2 norm of one example's logits; for a tag
+// task, the mean over its real tokens of each token's squared norm.
+// It needs no label.
+func outputNorm(kind tasks.Kind, logits, _, mask *Node) *Node {
+	sq := ReduceSum(Square(logits), -1)
+	if kind != tasks.Tag {
+		return ReduceAllSum(sq)
+	}
+	m := ConvertDType(mask, dtypes.Float32)
+	return Div(ReduceAllSum(Mul(sq, m)), MaxScalar(ReduceAllSum(m), 1))
+}
+
+func (m *mas) BeforeTask(s *bench.Session, _ int) error {
+	if m.paths == nil {
+		m.paths = sharedPaths(s.Model)
+	}
+	return nil
+}
+
+// AfterTask adds the task's importances and moves the anchor to the
+// current weights (not needed after the last task).
+func (m *mas) AfterTask(s *bench.Session, task int) error {
+	if task == len(s.Stream.Tasks)-1 {
+		return nil
+	}
+	sample := sampleExamples(s, task, m.samples, fmt.Sprintf("%s/sample/task%d", masScope, task))
+	omega, err := perExampleMean(s, task, sample, m.paths, outputNorm, Abs)
+	if err != nil {
+		return fmt.Errorf("estimating importances: %w", err)
+	}
+	m.importance = decayAdd(m.importance, omega, 1)
+	if err := setBuffers(s, masScope+"/importance", m.importance); err != nil {
+		return err
+	}
+	anchor, err := paramValues(s, m.paths, "")
+	if err != nil {
+		return err
+	}
+	return setBuffers(s, masScope+"/anchor", anchor)
+}
+
+func (m *mas) ExtraLoss(st *bench.Step) *Node {
+	if m.lambda == 0 || m.importance == nil {
+		return nil
+	}
+	p := quadraticPenalty(st, m.paths, masScope+"/importance", masScope+"/anchor")
+	return MulScalar(p, m.lambda)
+}
