@@ -2,6 +2,8 @@ package results
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 
 	"github.com/clbench/clbench/metrics"
@@ -24,6 +26,10 @@ type Entry struct {
 	Strategy      string
 	Runs          int // runs in the entry
 	Seeds         int // distinct seeds among them
+	// Setup is set, and appended to Strategy, when the set holds runs of
+	// this strategy under several setups (model, protocol, backend,
+	// configuration, data); each setup is then an entry of its own.
+	Setup string
 
 	// Scores over seeds, as fractions (not points).
 	ACC, BWT, FWT, Forgetting, Intransigence, LA metrics.Estimate
@@ -48,6 +54,31 @@ type groupKey struct {
 	stream, version string
 	shots           int64
 	strategy        string
+	setup           string
+}
+
+// setupOf names what must match for two runs to be seeds of one entry:
+// the model, the protocol, the backend and build, the strategy's
+// configuration and, for a full stream, its data (a few-shot variant's
+// data differ by seed, by design).
+func setupOf(r Run) string {
+	h := sha256.New()
+	parts := []string{r.ModelConfig, r.TrainConfig, r.Backend, r.Build, r.StrategyConfig}
+	if r.Shots == 0 {
+		parts = append(parts, r.StreamDigest)
+	}
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:8]
+}
+
+// sameSetupExceptStrategy reports whether a reference run can serve r:
+// same model, protocol, backend, build and data.
+func sameSetupExceptStrategy(ref, r Run) bool {
+	return ref.ModelConfig == r.ModelConfig && ref.TrainConfig == r.TrainConfig &&
+		ref.Backend == r.Backend && ref.Build == r.Build && ref.StreamDigest == r.StreamDigest
 }
 
 // Leaderboard groups the set's completed runs (Status "ok") by stream,
@@ -67,17 +98,34 @@ func Leaderboard(s *Set) []Entry {
 		if r.Status != StatusOK {
 			continue
 		}
-		k := groupKey{r.Stream, r.StreamVersion, r.Shots, r.Strategy}
+		k := groupKey{r.Stream, r.StreamVersion, r.Shots, r.Strategy, setupOf(r)}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], r)
 	}
 
+	// Runs of one strategy made under different setups (another model,
+	// protocol, backend, configuration or data) are never averaged
+	// together: each setup is an entry of its own, labelled with it.
+	setups := map[groupKey]int{}
+	for _, k := range keys {
+		k2 := k
+		k2.setup = ""
+		setups[k2]++
+	}
+
 	// Summarise each group.
 	entries := make([]Entry, 0, len(keys))
 	for _, k := range keys {
-		entries = append(entries, summarise(s, k, groups[k]))
+		e := summarise(s, k, groups[k])
+		k2 := k
+		k2.setup = ""
+		if setups[k2] > 1 {
+			e.Strategy += " [setup " + k.setup + "]"
+			e.Setup = k.setup
+		}
+		entries = append(entries, e)
 	}
 
 	// Sort, then rank within each stream, version and shots.
@@ -151,7 +199,7 @@ func intransigence(s *Set, r Run) metrics.Value {
 	for _, ref := range s.Runs {
 		if ref.Strategy != ReferenceStrategy || ref.Status != StatusOK ||
 			ref.Stream != r.Stream || ref.StreamVersion != r.StreamVersion ||
-			ref.Shots != r.Shots || ref.Seed != r.Seed {
+			ref.Shots != r.Shots || ref.Seed != r.Seed || !sameSetupExceptStrategy(ref, r) {
 			continue
 		}
 		refR, _, err := s.Matrix(ref.RunID)
