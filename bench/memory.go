@@ -13,7 +13,11 @@ import (
 // reads it at the end; elsewhere it falls back to the Go heap's size.
 type memoryWatch struct{ linux bool }
 
-func startMemoryWatch() memoryWatch {
+func startMemoryWatch(reset bool) memoryWatch {
+	if !reset {
+		_, ok := readStatusKB("VmHWM:")
+		return memoryWatch{linux: ok}
+	}
 	// Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
 	err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	return memoryWatch{linux: err == nil}

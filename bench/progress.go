@@ -8,7 +8,8 @@ type Progress struct {
 	Task      int    // the task being trained (from 1), 0 outside training
 	Tasks     int
 	TaskName  string
-	Step      int // training step within the task (from 1)
-	Steps     int // training steps of the task, all epochs
-	Done      bool
+	Step      int  // training step within the task (from 1)
+	Steps     int  // training steps of the task, all epochs
+	Done      bool // this run has ended
+	Finished  int  // runs ended so far
 }

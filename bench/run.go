@@ -27,6 +27,9 @@ type RunSpec struct {
 	Logger   *slog.Logger
 	// Progress, when set, is called before each training step.
 	Progress func(Progress)
+	// SharedProcess says other runs go on in the same process: peak
+	// memory is then the process's, an upper bound on the run's own.
+	SharedProcess bool
 }
 
 // Outcome is what a run measured.
@@ -72,7 +75,7 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	mem := startMemoryWatch()
+	mem := startMemoryWatch(!spec.SharedProcess)
 	start := time.Now()
 
 	m, err := NewModel(spec.Model, spec.Stream, spec.Seed)
@@ -143,14 +146,14 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		trainable = max(trainable, s.countTrainable(k))
 
 		t0 := time.Now()
-		sizes := map[int]int{}
+		lengths := map[int][]int{}
 		for _, t := range plan.Tasks {
-			sizes[t] = s.Size(t, TrainSplit)
+			lengths[t] = s.train[t].lengths()
 		}
 		rng := s.Rand(fmt.Sprintf("batches/task%d", k))
 		for epoch := 0; epoch < spec.Train.Epochs; epoch++ {
 			var sum float64
-			batches := epochBatches(rng, sizes, plan.Tasks, spec.Train.BatchSize)
+			batches := epochBatches(rng, lengths, plan.Tasks, spec.Train.BatchSize, spec.Model.MaxLen)
 			for i, b := range batches {
 				if err := ctx.Err(); err != nil {
 					return nil, err

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -56,6 +57,9 @@ type Suite struct {
 	FailFast bool
 	// Force reruns runs that are already complete in Out.
 	Force bool
+	// Jobs is how many runs go at once (each run uses one core with the
+	// default backend); 0 or 1 runs them one after another.
+	Jobs int
 	// Progress, when set, is told what the suite is doing.
 	Progress func(Progress)
 	Logger   *slog.Logger
@@ -116,60 +120,121 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	if err := checkWritable(s.Out); err != nil {
 		return nil, err
 	}
-	rep := &Report{}
 	refs := s.Runs()
+	jobs := max(s.Jobs, 1)
+	outcomes := make([]runOutcome, len(refs))
+	var (
+		mu       sync.Mutex
+		finished int
+		stop     bool // FailFast: start no more runs
+	)
+	report := func(p Progress, n int, label string) {
+		if s.Progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Done {
+			finished++
+		}
+		p.Run, p.Runs, p.Label, p.Finished = n+1, len(refs), label, finished
+		s.Progress(p)
+	}
+
+	// Runs go to jobs workers in the suite's order; the report keeps
+	// that order whatever order they finish in.
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
 	for n, ref := range refs {
-		stream, err := ref.Stream.Load(ref.Seed)
-		if err != nil {
-			return rep, fmt.Errorf("loading stream %s (seed %d): %w", ref.Stream.Name, ref.Seed, err)
+		mu.Lock()
+		halt := stop
+		mu.Unlock()
+		if halt || ctx.Err() != nil {
+			break
 		}
-		row := s.newRow(stream, ref.Stream.Shots, ref.Strategy, ref.Seed)
-		label := fmt.Sprintf("%s on %s, seed %d", ref.Strategy.Name, streamLabel(stream.Name, ref.Stream.Shots), ref.Seed)
-		progress := func(p Progress) {
-			if s.Progress != nil {
-				p.Run, p.Runs, p.Label = n+1, len(refs), label
-				s.Progress(p)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o := s.runRef(ctx, n, len(refs), ref, logger, report)
+			outcomes[n] = o
+			if o.run != nil && o.run.Status != results.StatusOK && s.FailFast {
+				mu.Lock()
+				stop = true
+				mu.Unlock()
 			}
+		}()
+	}
+	wg.Wait()
+
+	rep := &Report{}
+	for _, o := range outcomes {
+		if o.err != nil {
+			return rep, o.err
 		}
-		if !s.Force {
-			if done, ok := s.completed(row.RunID); ok {
-				logger.Info("already complete, skipping", "run", n+1, "of", len(refs), "what", label, "id", row.RunID)
-				rep.Skipped++
-				rep.Runs = append(rep.Runs, done)
-				progress(Progress{Done: true})
-				continue
-			}
-		}
-		unlock, err := lockRun(s.Out, row.RunID)
-		if errors.Is(err, errBusy) {
-			logger.Warn("another process is running it, leaving it", "what", label, "id", row.RunID, "lock", err)
+		switch {
+		case o.busy:
 			rep.Busy++
-			continue
-		} else if err != nil {
-			return rep, err
-		}
-		logger.Info("run", "run", n+1, "of", len(refs), "what", label, "id", row.RunID)
-		done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
-		unlock()
-		if err != nil && ctx.Err() != nil {
-			return rep, fmt.Errorf("%s: stopped: %w", label, err)
-		} else if err != nil {
-			return rep, fmt.Errorf("%s: writing results: %w", label, err)
-		}
-		rep.Runs = append(rep.Runs, done)
-		progress(Progress{Done: true})
-		if done.Status != results.StatusOK {
-			rep.Failed = append(rep.Failed, done)
-			logger.Error("run failed", "what", label, "reason", firstLine(done.Error))
-			if s.FailFast {
-				return rep, nil
+		case o.run == nil: // not started (fail-fast, stopped)
+		default:
+			if o.skipped {
+				rep.Skipped++
 			}
-		}
-		if err := ctx.Err(); err != nil {
-			return rep, err
+			rep.Runs = append(rep.Runs, *o.run)
+			if o.run.Status != results.StatusOK {
+				rep.Failed = append(rep.Failed, *o.run)
+			}
 		}
 	}
-	return rep, nil
+	return rep, ctx.Err()
+}
+
+// runOutcome is what became of one run of a suite.
+type runOutcome struct {
+	run     *results.Run
+	skipped bool // already complete in Out
+	busy    bool // another process holds its lock
+	err     error
+}
+
+// runRef does one run of the suite: skip it when complete, leave it when
+// another process holds it, else run it and write it.
+func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *slog.Logger,
+	report func(Progress, int, string)) runOutcome {
+	stream, err := ref.Stream.Load(ref.Seed)
+	if err != nil {
+		return runOutcome{err: fmt.Errorf("loading stream %s (seed %d): %w", ref.Stream.Name, ref.Seed, err)}
+	}
+	row := s.newRow(stream, ref.Stream.Shots, ref.Strategy, ref.Seed)
+	label := fmt.Sprintf("%s on %s, seed %d", ref.Strategy.Name, streamLabel(stream.Name, ref.Stream.Shots), ref.Seed)
+	progress := func(p Progress) { report(p, n, label) }
+	if !s.Force {
+		if done, ok := s.completed(row.RunID); ok {
+			logger.Info("already complete, skipping", "run", n+1, "of", total, "what", label, "id", row.RunID)
+			progress(Progress{Done: true})
+			return runOutcome{run: &done, skipped: true}
+		}
+	}
+	unlock, err := lockRun(s.Out, row.RunID)
+	if errors.Is(err, errBusy) {
+		logger.Warn("another process is running it, leaving it", "what", label, "id", row.RunID, "lock", err)
+		return runOutcome{busy: true}
+	} else if err != nil {
+		return runOutcome{err: err}
+	}
+	defer unlock()
+	logger.Info("run", "run", n+1, "of", total, "what", label, "id", row.RunID)
+	done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
+	if err != nil && ctx.Err() != nil {
+		return runOutcome{err: fmt.Errorf("%s: stopped: %w", label, err)}
+	} else if err != nil {
+		return runOutcome{err: fmt.Errorf("%s: writing results: %w", label, err)}
+	}
+	progress(Progress{Done: true})
+	if done.Status != results.StatusOK {
+		logger.Error("run failed", "what", label, "reason", firstLine(done.Error))
+	}
+	return runOutcome{run: &done}
 }
 
 func streamLabel(name string, shots int) string {
@@ -202,6 +267,7 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 		out, err = Run(ctx, RunSpec{
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
 			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
+			SharedProcess: s.Jobs > 1,
 		})
 	}
 	if err != nil && ctx.Err() != nil {

@@ -34,7 +34,7 @@ func newProgress(stderr io.Writer, logger *slog.Logger, interval time.Duration) 
 			}
 			bar.Describe(describe(p))
 			if p.Done {
-				_ = bar.Set(p.Run)
+				_ = bar.Set(p.Finished)
 			}
 		}
 		finish := func() {

@@ -68,6 +68,7 @@ type runOptions struct {
 	format     string
 	failFast   bool
 	force      bool
+	jobs       int
 
 	stdout   io.Writer
 	stderr   io.Writer
@@ -116,6 +117,8 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failed run")
 	f.BoolVar(&o.force, "force", false, "rerun runs already complete in --out")
+	f.IntVar(&o.jobs, "jobs", 1, "runs at once (each uses about one core with the go backend; "+
+		"peak memory is then the process's)")
 	return cmd
 }
 
@@ -177,6 +180,9 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	default:
 		return nil, usageError("unknown --format %q (want table, markdown, csv or json)", o.format)
 	}
+	if o.jobs < 1 {
+		return nil, usageError("--jobs must be at least 1")
+	}
 	modelCfg, err := bench.ModelSize(sf.Model)
 	if err != nil {
 		return nil, badInput(err)
@@ -205,7 +211,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	return &bench.Suite{
 		Streams: streams, Strategies: specs, Seeds: sf.Seeds, Model: modelCfg, Train: train,
 		Backend: backend, BackendConfig: used, Out: o.out, Shard: shard, Shards: shards,
-		FailFast: o.failFast, Force: o.force, Logger: o.logger,
+		FailFast: o.failFast, Force: o.force, Jobs: o.jobs, Logger: o.logger,
 	}, nil
 }
 
