@@ -155,3 +155,48 @@ func TestKilledSuiteResumes(t *testing.T) {
 		t.Errorf("left behind: %v %v", leftovers, tmp)
 	}
 }
+
+// A strategy configuration that makes the loss NaN (an L2 strength of
+// 1e39 is +Inf in float32, and Inf times the zero distance at the start
+// of task 2 is NaN) fails its runs with the reason; the other runs of
+// the suite complete and the command exits 1.
+func TestDivergingRunsFailAndOthersComplete(t *testing.T) {
+	suite := writeSuite(t, `streams:
+  - name: synthetic
+strategies:
+  - name: l2
+    params: {lambda: "1e39"}
+  - finetune
+seeds: 2
+model: micro
+epochs: 1
+max_train: 128
+max_test: 64
+`)
+	dir := t.TempDir()
+	code, stdout, stderr := clbench(t, "run", "--suite", suite, "--out", dir, "-q")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr: %s", code, stderr)
+	}
+	set, err := results.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, ok := 0, 0
+	for _, r := range set.Runs {
+		switch {
+		case r.Strategy == "l2" && r.Status == results.StatusFailed && strings.Contains(r.Error, "not finite"):
+			failed++
+		case r.Strategy == "finetune" && r.Status == results.StatusOK:
+			ok++
+		default:
+			t.Errorf("run %s (%s): status %s, error %q", r.RunID, r.Strategy, r.Status, r.Error)
+		}
+	}
+	if failed != 2 || ok != 2 {
+		t.Errorf("%d l2 runs failed and %d finetune runs completed, want 2 and 2", failed, ok)
+	}
+	if strings.Contains(stdout, "l2") {
+		t.Errorf("failed runs shown as scores:\n%s", stdout)
+	}
+}
