@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"fmt"
-
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
 
@@ -33,12 +31,7 @@ func init() {
 // tasks, and later tasks train on their loss plus
 // lambda sum_i Omega_i (theta_i - theta*_i)^2 with theta* the latest
 // task's weights.
-type mas struct {
-	lambda     float64
-	samples    int
-	paths      []string
-	importance map[string][]float32 // summed over past tasks; nil before any
-}
+type mas struct{ runningPenalty }
 
 const masScope = "/mas"
 
@@ -47,14 +40,14 @@ func newMAS(cfg Config) (bench.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	samples, err := cfg.Int("samples")
+	samples, err := samplesParam(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if samples < 1 {
-		return nil, fmt.Errorf("parameter samples=%d must be at least 1", samples)
-	}
-	return &mas{lambda: lambda, samples: samples}, nil
+	return &mas{runningPenalty{
+		scope: masScope, name: "importance", what: "importances", stat: outputNorm, reduce: Abs,
+		decay: 1, scale: lambda, samples: samples,
+	}}, nil
 }
 
 func (*mas) Name() string { return "mas" }
@@ -69,41 +62,4 @@ func outputNorm(kind tasks.Kind, logits, _, mask *Node) *Node {
 	}
 	m := ConvertDType(mask, dtypes.Float32)
 	return Div(ReduceAllSum(Mul(sq, m)), MaxScalar(ReduceAllSum(m), 1))
-}
-
-func (m *mas) BeforeTask(s *bench.Session, _ int) error {
-	if m.paths == nil {
-		m.paths = sharedPaths(s.Model)
-	}
-	return nil
-}
-
-// AfterTask adds the task's importances and moves the anchor to the
-// current weights (not needed after the last task).
-func (m *mas) AfterTask(s *bench.Session, task int) error {
-	if task == len(s.Stream.Tasks)-1 {
-		return nil
-	}
-	sample := sampleExamples(s, task, m.samples, fmt.Sprintf("%s/sample/task%d", masScope, task))
-	omega, err := perExampleMean(s, task, sample, m.paths, outputNorm, Abs)
-	if err != nil {
-		return fmt.Errorf("estimating importances: %w", err)
-	}
-	m.importance = decayAdd(m.importance, omega, 1)
-	if err := setBuffers(s, masScope+"/importance", m.importance); err != nil {
-		return err
-	}
-	anchor, err := paramValues(s, m.paths, "")
-	if err != nil {
-		return err
-	}
-	return setBuffers(s, masScope+"/anchor", anchor)
-}
-
-func (m *mas) ExtraLoss(st *bench.Step) *Node {
-	if m.lambda == 0 || m.importance == nil {
-		return nil
-	}
-	p := quadraticPenalty(st, m.paths, masScope+"/importance", masScope+"/anchor")
-	return MulScalar(p, m.lambda)
 }

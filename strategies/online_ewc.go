@@ -34,12 +34,7 @@ func init() {
 // later tasks train on their loss plus
 // (lambda/2) sum_i F_i (theta_i - theta*_i)^2. Unlike ewc, its memory
 // does not grow with the number of tasks.
-type onlineEWC struct {
-	lambda, gamma float64
-	samples       int
-	paths         []string
-	running       map[string][]float32 // the running Fisher, nil before any task
-}
+type onlineEWC struct{ runningPenalty }
 
 const onlineEWCScope = "/online-ewc"
 
@@ -52,14 +47,14 @@ func newOnlineEWC(cfg Config) (bench.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	samples, err := cfg.Int("samples")
+	samples, err := samplesParam(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if samples < 1 {
-		return nil, fmt.Errorf("parameter samples=%d must be at least 1", samples)
-	}
-	return &onlineEWC{lambda: lambda, gamma: gamma, samples: samples}, nil
+	return &onlineEWC{runningPenalty{
+		scope: onlineEWCScope, name: "fisher", what: "the Fisher", stat: taskLoss, reduce: Square,
+		decay: gamma, scale: lambda / 2, samples: samples,
+	}}, nil
 }
 
 // decayFactor reads gamma, which online EWC cannot run without (as
@@ -80,40 +75,3 @@ func decayFactor(cfg Config) (float64, error) {
 }
 
 func (*onlineEWC) Name() string { return "online-ewc" }
-
-func (o *onlineEWC) BeforeTask(s *bench.Session, _ int) error {
-	if o.paths == nil {
-		o.paths = sharedPaths(s.Model)
-	}
-	return nil
-}
-
-// AfterTask folds the task's Fisher into the running one and moves the
-// anchor to the current weights (not needed after the last task).
-func (o *onlineEWC) AfterTask(s *bench.Session, task int) error {
-	if task == len(s.Stream.Tasks)-1 {
-		return nil
-	}
-	sample := sampleExamples(s, task, o.samples, fmt.Sprintf("%s/sample/task%d", onlineEWCScope, task))
-	fisher, err := perExampleMean(s, task, sample, o.paths, taskLoss, Square)
-	if err != nil {
-		return fmt.Errorf("estimating the Fisher: %w", err)
-	}
-	o.running = decayAdd(o.running, fisher, o.gamma)
-	if err := setBuffers(s, onlineEWCScope+"/fisher", o.running); err != nil {
-		return err
-	}
-	anchor, err := paramValues(s, o.paths, "")
-	if err != nil {
-		return err
-	}
-	return setBuffers(s, onlineEWCScope+"/anchor", anchor)
-}
-
-func (o *onlineEWC) ExtraLoss(st *bench.Step) *Node {
-	if o.lambda == 0 || o.running == nil {
-		return nil
-	}
-	p := quadraticPenalty(st, o.paths, onlineEWCScope+"/fisher", onlineEWCScope+"/anchor")
-	return MulScalar(p, o.lambda/2)
-}
