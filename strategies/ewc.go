@@ -45,12 +45,9 @@ func newEWC(cfg Config) (bench.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	samples, err := cfg.Int("samples")
+	samples, err := samplesParam(cfg)
 	if err != nil {
 		return nil, err
-	}
-	if samples < 1 {
-		return nil, fmt.Errorf("parameter samples=%d must be at least 1", samples)
 	}
 	return &ewc{lambda: lambda, samples: samples}, nil
 }

@@ -59,12 +59,9 @@ func newFreezeNeurons(cfg Config) (bench.Strategy, error) {
 	if p > 100 {
 		return nil, fmt.Errorf("parameter p=%g is a percentage: at most 100", p)
 	}
-	samples, err := cfg.Int("samples")
+	samples, err := samplesParam(cfg)
 	if err != nil {
 		return nil, err
-	}
-	if samples < 1 {
-		return nil, fmt.Errorf("parameter samples=%d must be at least 1", samples)
 	}
 	return &freezeNeurons{p: p, samples: samples}, nil
 }
