@@ -45,8 +45,11 @@ type Outcome struct {
 // Cost is what a run spent.
 type Cost struct {
 	WallSeconds       float64
-	TrainSeconds      float64
+	SetupSeconds      float64 // model, tokenised data
+	TrainSeconds      float64 // training steps, graph builds included
+	HookSeconds       float64 // the strategy's work before and after tasks
 	EvalSeconds       float64
+	Steps             int64
 	ExamplesTrained   int64
 	ExamplesPerSecond float64
 	PeakMemoryBytes   int64
@@ -92,13 +95,15 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		s.train = append(s.train, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Train))
 		s.test = append(s.test, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Test))
 	}
+	out = &Outcome{}
+	out.Cost.SetupSeconds = time.Since(start).Seconds()
 	initial, err := s.Snapshot()
 	if err != nil {
 		return nil, err
 	}
 
 	T := len(spec.Stream.Tasks)
-	out = &Outcome{R: make([][]float64, T)}
+	out.R = make([][]float64, T)
 	evalAll := func() ([]float64, error) {
 		t0 := time.Now()
 		defer func() { out.Cost.EvalSeconds += time.Since(t0).Seconds() }()
@@ -135,9 +140,11 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			}
 		}
 		if hooks != nil {
+			t0 := time.Now()
 			if err := hooks.BeforeTask(s, k); err != nil {
 				return nil, fmt.Errorf("%s: before task: %w", where, err)
 			}
+			out.Cost.HookSeconds += time.Since(t0).Seconds()
 		}
 		s.resetGraphs()
 		if err := s.resetOptimizer(spec.Train.ResetOptimizer); err != nil {
@@ -176,6 +183,7 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 				for _, p := range parts {
 					out.Cost.ExamplesTrained += int64(len(p.Examples))
 				}
+				out.Cost.Steps++
 				sum += loss
 			}
 			logger.Debug("epoch done", "task", task.Name, "epoch", epoch+1,
@@ -184,9 +192,11 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		out.Cost.TrainSeconds += time.Since(t0).Seconds()
 
 		if hooks != nil {
+			t0 := time.Now()
 			if err := hooks.AfterTask(s, k); err != nil {
 				return nil, fmt.Errorf("%s: after task: %w", where, err)
 			}
+			out.Cost.HookSeconds += time.Since(t0).Seconds()
 		}
 		s.resetGraphs()
 		if plan.Skip {
@@ -201,6 +211,11 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	}
 
 	out.Cost.WallSeconds = time.Since(start).Seconds()
+	logger.Info("where the time went",
+		"wall_s", round1(out.Cost.WallSeconds), "setup_s", round1(out.Cost.SetupSeconds),
+		"train_s", round1(out.Cost.TrainSeconds), "strategy_hooks_s", round1(out.Cost.HookSeconds),
+		"eval_s", round1(out.Cost.EvalSeconds), "steps", out.Cost.Steps,
+		"examples_per_s", round1(float64(out.Cost.ExamplesTrained)/max(out.Cost.TrainSeconds, 1e-9)))
 	if out.Cost.TrainSeconds > 0 {
 		out.Cost.ExamplesPerSecond = float64(out.Cost.ExamplesTrained) / out.Cost.TrainSeconds
 	}
@@ -240,3 +255,5 @@ func nanRow(n int) []float64 {
 	}
 	return row
 }
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
