@@ -33,7 +33,7 @@ test-real:
 
 # Go benchmarks of the training step.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./bench/
+	$(GO) test -run '^$$' -bench . -benchtime 10x ./bench/
 
 # GoMLX's XLA backend, which needs cgo. `make xla` fetches a PJRT CPU
 # plugin through pip into $(XLA_CACHE) and prints the --backend flag to

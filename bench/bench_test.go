@@ -25,14 +25,24 @@ func benchStream(n, words int) *tasks.Stream {
 	return &tasks.Stream{Name: "bench", Version: "1", Tasks: []*tasks.Task{t}}
 }
 
-// BenchmarkTrainStep measures one training step of the tiny model at
-// batch 32 and 64 tokens. Set CLBENCH_BACKEND to try a backend config.
-func BenchmarkTrainStep(b *testing.B) {
+// stepBench is one model size's session on a batch of 32 sequences that
+// fill its positions, ready to train or score.
+type stepBench struct {
+	s     *Session
+	batch Batch
+	cfg   ModelConfig
+}
+
+func newStepBench(b *testing.B, size string) *stepBench {
 	backend, used, err := NewBackend(os.Getenv("CLBENCH_BACKEND"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg, _ := ModelSize("tiny")
+	b.Logf("backend %s, build %s", used, Build())
+	cfg, err := ModelSize(size)
+	if err != nil {
+		b.Fatal(err)
+	}
 	stream := benchStream(32, cfg.MaxLen-1)
 	m, err := NewModel(cfg, stream, 1)
 	if err != nil {
@@ -42,23 +52,73 @@ func BenchmarkTrainStep(b *testing.B) {
 		strategy: plain{}}
 	s.resetGraphs()
 	tok := tasks.Tokenizer{Buckets: cfg.Buckets}
-	s.train = []encodedSplit{encodeSplit(tok, cfg.MaxLen, tasks.Classify, stream.Tasks[0].Train)}
+	enc := encodeSplit(tok, cfg.MaxLen, tasks.Classify, stream.Tasks[0].Train)
+	s.train, s.test = []encodedSplit{enc}, []encodedSplit{enc}
 	if err := s.resetOptimizer(true); err != nil {
 		b.Fatal(err)
 	}
-	batch := []Batch{{Task: 0, Split: TrainSplit, Examples: make([]int, 32)}}
-	for i := range batch[0].Examples {
-		batch[0].Examples[i] = i
+	batch := Batch{Task: 0, Split: TrainSplit, Examples: make([]int, 32), Weight: 1}
+	for i := range batch.Examples {
+		batch.Examples[i] = i
 	}
-	if _, err := s.trainStep(0, batch); err != nil { // compile outside the timing
-		b.Fatal(err)
+	return &stepBench{s: s, batch: batch, cfg: cfg}
+}
+
+// report adds throughput and arithmetic rate: flops is the work of one
+// operation (see ModelConfig.ForwardFLOPs), peak from PeakGFLOPS.
+func (sb *stepBench) report(b *testing.B, flops float64) {
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(32/sec, "examples/s")
+	b.ReportMetric(float64(32*sb.cfg.MaxLen)/sec, "tokens/s")
+	gflops := flops / sec / 1e9
+	b.ReportMetric(gflops, "GFLOP/s")
+	if peak := PeakGFLOPS(); peak > 0 {
+		b.ReportMetric(100*gflops/peak, "%peak")
 	}
-	b.Logf("backend %s", used)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := s.trainStep(0, batch); err != nil {
-			b.Fatal(err)
-		}
+}
+
+var benchSizes = []string{"micro", "tiny", "small"}
+
+// BenchmarkTrainStep measures one training step (forward, backward,
+// Adam) on 32 sequences of each model size's full length. Set
+// CLBENCH_BACKEND to a backend configuration to measure another.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size, func(b *testing.B) {
+			sb := newStepBench(b, size)
+			step := func() {
+				if _, err := sb.s.trainStep(0, []Batch{sb.batch}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			step() // compile outside the timing
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				step()
+			}
+			sb.report(b, 3*32*sb.cfg.ForwardFLOPs(sb.cfg.MaxLen, 0))
+		})
 	}
-	b.ReportMetric(float64(32*b.N)/b.Elapsed().Seconds(), "examples/s")
+}
+
+// BenchmarkEvalStep measures scoring 32 sequences (forward and argmax).
+func BenchmarkEvalStep(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(size, func(b *testing.B) {
+			sb := newStepBench(b, size)
+			eval := sb.batch
+			eval.Split = TestSplit
+			score := func() {
+				if _, err := sb.s.predict(eval, 32); err != nil {
+					b.Fatal(err)
+				}
+			}
+			score()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				score()
+			}
+			sb.report(b, 32*sb.cfg.ForwardFLOPs(sb.cfg.MaxLen, 0))
+		})
+	}
 }
