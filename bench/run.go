@@ -146,10 +146,13 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			}
 			out.Cost.HookSeconds += time.Since(t0).Seconds()
 		}
-		s.resetGraphs()
 		if err := s.resetOptimizer(spec.Train.ResetOptimizer); err != nil {
 			return nil, err
 		}
+		// Graphs are rebuilt only when a strategy's hooks may have changed
+		// the model; plain fine-tuning keeps its compiled graphs (which
+		// matters on XLA, where each one takes about half a second).
+		s.resetGraphsIf(hooks != nil)
 		trainable = max(trainable, s.countTrainable(k))
 
 		t0 := time.Now()
@@ -198,7 +201,7 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			}
 			out.Cost.HookSeconds += time.Since(t0).Seconds()
 		}
-		s.resetGraphs()
+		s.resetGraphsIf(hooks != nil)
 		if plan.Skip {
 			out.R[k] = nanRow(T)
 			logger.Info("task trained, row not measured", "task", task.Name)

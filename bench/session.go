@@ -28,7 +28,9 @@ type Session struct {
 	train    []encodedSplit
 	test     []encodedSplit
 	execs    map[string]*model.Exec
-	adamStep int64
+	// builtWith is the number of store variables when the graphs in
+	// execs were built.
+	builtWith int
 }
 
 // Rand returns a generator for the named purpose, seeded by the run's
@@ -155,6 +157,15 @@ func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
 		return nil, err
 	}
 	return out[0], nil
+}
+
+// resetGraphsIf drops the compiled graphs when changed is set or the
+// store holds other variables than when they were built.
+func (s *Session) resetGraphsIf(changed bool) {
+	if n := s.Model.store.NumVariables(); changed || n != s.builtWith {
+		s.resetGraphs()
+		s.builtWith = n
+	}
 }
 
 // resetGraphs drops compiled graphs, so that the next steps see

@@ -98,7 +98,6 @@ func (s *Session) trainStep(task int, parts []Batch) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	s.adamStep++
 	loss := float64(tensors.MustCopyFlatData[float32](out[0])[0])
 	out[0].FinalizeAll()
 	return loss, nil
