@@ -4,11 +4,16 @@
 // Usage:
 //
 //	clbench run --stream synthetic --strategy finetune,joint --seeds 3
-//	clbench leaderboard results/
+//	clbench run --suite suite.yaml --shard 1/4 --jobs 2
+//	clbench leaderboard out/results [--report LEADERBOARD.md]
+//	clbench compare OLD NEW
+//	clbench validate out/results
 //	clbench metrics --matrix R.csv
 //	clbench list streams|strategies|metrics
 //
-// Exit codes: 0 success; 1 a run failed; 2 bad input or usage.
+// Exit codes: 0 success; 1 a run failed (run), a regression (compare) or
+// a problem found (validate); 2 bad input or usage; 130 stopped by the
+// user.
 package main
 
 import (
