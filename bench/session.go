@@ -135,7 +135,14 @@ func (s *Session) CopyParams(scope string) error {
 // Logits returns the current model's logits for b: [rows, classes] for a
 // classify task, [rows, length, classes] for a tag task.
 func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
-	key := fmt.Sprintf("logits/%d", b.Task)
+	return s.forward("logits", b, rows, func(logits *graph.Node) *graph.Node { return logits })
+}
+
+// forward runs the model on b's tokens (padded to rows) through task
+// b.Task's head, and returns out(logits). Its graph is cached under
+// name and the task.
+func (s *Session) forward(name string, b Batch, rows int, out func(*graph.Node) *graph.Node) (*tensors.Tensor, error) {
+	key := fmt.Sprintf("%s/%d", name, b.Task)
 	exec, ok := s.execs[key]
 	if !ok {
 		var err error
@@ -143,7 +150,7 @@ func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
 			func(_ *model.Scope, tokens *graph.Node) *graph.Node {
 				f := &Forward{G: tokens.Graph(), Model: s.Model, Task: b.Task, Strategy: s.strategy}
 				h, mask := f.Encode(tokens)
-				return f.Logits(b.Task, h, mask)
+				return out(f.Logits(b.Task, h, mask))
 			})
 		if err != nil {
 			return nil, err
@@ -152,11 +159,11 @@ func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
 	}
 	tok, lab := s.BatchTensors(b, rows)
 	lab.FinalizeAll()
-	out, err := exec.Call(tok)
+	res, err := exec.Call(tok)
 	if err != nil {
 		return nil, err
 	}
-	return out[0], nil
+	return res[0], nil
 }
 
 // resetGraphsIf drops the compiled graphs when changed is set or the

@@ -229,30 +229,15 @@ func (s *Session) resetOptimizer(reset bool) error {
 // predict returns the predicted class of each example of b (classify)
 // or of each word (tag), in the example order of b.
 func (s *Session) predict(b Batch, rows int) ([][]int32, error) {
-	key := fmt.Sprintf("eval/%d", b.Task)
-	exec, ok := s.execs[key]
-	if !ok {
-		var err error
-		exec, err = model.NewExec(s.Backend, s.Model.store,
-			func(_ *model.Scope, tokens *Node) *Node {
-				f := &Forward{G: tokens.Graph(), Model: s.Model, Task: b.Task, Strategy: s.strategy}
-				h, mask := f.Encode(tokens)
-				return ConvertDType(ArgMax(f.Logits(b.Task, h, mask), -1), dtypes.Int32)
-			})
-		if err != nil {
-			return nil, err
-		}
-		s.execs[key] = exec
-	}
-	tok, lab := s.BatchTensors(b, rows)
-	lab.FinalizeAll()
-	out, err := exec.Call(tok)
+	pred, err := s.forward("eval", b, rows, func(logits *Node) *Node {
+		return ConvertDType(ArgMax(logits, -1), dtypes.Int32)
+	})
 	if err != nil {
 		return nil, err
 	}
-	flat := tensors.MustCopyFlatData[int32](out[0])
-	dims := out[0].Shape().Dimensions
-	out[0].FinalizeAll()
+	flat := tensors.MustCopyFlatData[int32](pred)
+	dims := pred.Shape().Dimensions
+	pred.FinalizeAll()
 	width := 1
 	if len(dims) == 2 {
 		width = dims[1]
