@@ -16,8 +16,10 @@ var errBusy = errors.New("run is locked by another process")
 // created exclusively, holding the host and process id. Two processes
 // sharing an output folder (two shards, or a suite started twice) so
 // never run the same run at once. A lock left by a process of this host
-// that no longer exists (a killed suite) is stale and taken over.
-func lockRun(dir, id string) (unlock func(), err error) {
+// that no longer exists (a killed suite), or one holding this process's
+// own id (a container's restarted process 1), is stale and taken over;
+// with force, any lock is.
+func lockRun(dir, id string, force bool) (unlock func(), err error) {
 	path := filepath.Join(dir, id+".lock")
 	host, _ := os.Hostname()
 	me := fmt.Sprintf("%s %d\n", host, os.Getpid())
@@ -36,7 +38,7 @@ func lockRun(dir, id string) (unlock func(), err error) {
 			return nil, fmt.Errorf("locking run: %w", err)
 		}
 		owner, _ := os.ReadFile(path)
-		if !staleLock(string(owner), host) {
+		if !force && !staleLock(string(owner), host) {
 			return nil, fmt.Errorf("%w (%s: %s)", errBusy, path, strings.TrimSpace(string(owner)))
 		}
 		os.Remove(path) // stale: its process is gone
@@ -52,7 +54,9 @@ func staleLock(owner, host string) bool {
 		return len(fields) != 2 // unreadable: a crash while writing it
 	}
 	pid, err := strconv.Atoi(fields[1])
-	if err != nil {
+	if err != nil || pid == os.Getpid() {
+		// This process does not hold a run's lock before taking it, so
+		// its own id is a former process's (process 1 in a container).
 		return true
 	}
 	// Signal 0 checks that the process exists.

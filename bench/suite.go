@@ -55,7 +55,8 @@ type Suite struct {
 	Shard, Shards int
 	// FailFast stops the suite at the first failed run.
 	FailFast bool
-	// Force reruns runs that are already complete in Out.
+	// Force reruns runs that are already complete in Out, and takes over
+	// the locks of runs another process seems to hold.
 	Force bool
 	// Jobs is how many runs go at once (each run uses one core with the
 	// default backend); 0 or 1 runs them one after another.
@@ -215,9 +216,10 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 			return runOutcome{run: &done, skipped: true}
 		}
 	}
-	unlock, err := lockRun(s.Out, row.RunID)
+	unlock, err := lockRun(s.Out, row.RunID, s.Force)
 	if errors.Is(err, errBusy) {
-		logger.Warn("another process is running it, leaving it", "what", label, "id", row.RunID, "lock", err)
+		logger.Warn("another process holds its lock, leaving it (if that process is gone, "+
+			"delete the lock file or rerun with --force)", "what", label, "id", row.RunID, "lock", err)
 		return runOutcome{busy: true}
 	} else if err != nil {
 		return runOutcome{err: err}

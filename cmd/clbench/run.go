@@ -116,7 +116,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.maxTest, "max-test", 0, "cap on test examples per task (0: the stream's own; -1: none)")
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failed run")
-	f.BoolVar(&o.force, "force", false, "rerun runs already complete in --out")
+	f.BoolVar(&o.force, "force", false, "rerun runs already complete in --out, taking over their locks")
 	f.IntVar(&o.jobs, "jobs", 1, "runs at once (each uses about one core with the go backend; "+
 		"peak memory is then the process's)")
 	return cmd
@@ -134,9 +134,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if rep.Busy > 0 {
-		o.logger.Warn("runs left to other processes that hold their locks", "runs", rep.Busy)
-	}
+
 
 	// The table of this command's runs, read back from their own files
 	// (other files in the folder are none of this command's business).
@@ -156,6 +154,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}
 	if err := results.Render(o.stdout, results.Leaderboard(set), o.format); err != nil {
 		return err
+	}
+	if rep.Busy > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d runs were left undone: other processes hold "+
+			"their locks (delete the .lock files of processes that are gone, or rerun with --force)", rep.Busy)}
 	}
 	if len(rep.Failed) > 0 {
 		for _, r := range rep.Failed {
