@@ -397,6 +397,8 @@ func (v *validator) checkMetrics(r Run) {
 		{"intransigence", r.Intransigence, sum.Intransigence},
 	} {
 		switch {
+		case m.stored != nil && (math.IsNaN(*m.stored) || math.IsInf(*m.stored, 0)):
+			v.errorf(r, m.key, "stored %v: a metric is a finite number, or null where undefined", *m.stored)
 		case m.key == "intransigence" && m.stored == nil:
 			// Not stored: the leaderboard computes it from the cumulative run.
 		case m.key == "intransigence" && ref == nil:
@@ -423,7 +425,7 @@ func (v *validator) reference(r Run) ([]float64, string) {
 	for _, ref := range v.s.Runs {
 		if ref.Strategy != ReferenceStrategy || ref.Status != StatusOK ||
 			ref.Stream != r.Stream || ref.StreamVersion != r.StreamVersion ||
-			ref.Shots != r.Shots || ref.Seed != r.Seed {
+			ref.Shots != r.Shots || ref.Seed != r.Seed || !sameSetupExceptStrategy(ref, r) {
 			continue
 		}
 		R, _, err := v.s.Matrix(ref.RunID)

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,14 @@ func writeSubmission(t *testing.T, runs []submitted) string {
 	dir := t.TempDir()
 	for _, s := range runs {
 		if err := WriteRun(dir, s.run, s.cells); err != nil {
-			t.Fatal(err)
+			// WriteRun refuses what it would never write (a NaN metric);
+			// a tampered submission is written around it.
+			if err := writeAtomic(CellsPath(dir, s.run.RunID), s.cells); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeAtomic(RunPath(dir, s.run.RunID), []Run{s.run}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return dir
@@ -108,6 +116,11 @@ func TestValidate(t *testing.T) {
 			s[finetune2].run.BWT = ptr(-0.1)
 			return s
 		}, want: []Problem{{SeverityError, "", id, "bwt", "stored -0.1, but the cells give"}}},
+		{name: "BWT stored NaN", edit: func(s []submitted) []submitted {
+			// NaN - x is never above the tolerance: it needs its own check.
+			s[finetune2].run.BWT = ptr(math.NaN())
+			return s
+		}, want: []Problem{{SeverityError, "", id, "bwt", "stored NaN"}}},
 		{name: "ACC stored null", edit: func(s []submitted) []submitted {
 			s[finetune2].run.ACC = nil
 			return s
