@@ -113,11 +113,12 @@ type compareKey struct {
 // unknown or when the two sets have no stream, shots and strategy in
 // common.
 func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
-	if o.Alpha <= 0 || o.Alpha >= 1 {
+	// Written so that NaN, which fails every comparison, fails them.
+	if !(o.Alpha > 0 && o.Alpha < 1) {
 		return nil, fmt.Errorf("alpha %g is not between 0 and 1", o.Alpha)
 	}
-	if o.Threshold < 0 || o.CostThreshold < 0 {
-		return nil, fmt.Errorf("thresholds must not be negative")
+	if !(o.Threshold >= 0) || !(o.CostThreshold >= 0) || math.IsInf(o.Threshold, 0) {
+		return nil, fmt.Errorf("thresholds must be finite numbers, not negative")
 	}
 	gate := o.Gate
 	if gate == nil {
