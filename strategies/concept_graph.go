@@ -1,6 +1,8 @@
 package strategies
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -76,6 +78,7 @@ type conceptGraph struct {
 // stream.
 type conceptFile struct {
 	path  string
+	hash  string       // hex SHA-256 of the file's bytes
 	tasks []conceptRef // the task names of the file, label left empty
 	ties  []conceptTie
 }
@@ -119,6 +122,15 @@ func newConceptGraph(cfg Config) (bench.Strategy, error) {
 
 func (c *conceptGraph) Name() string { return "concept-graph" }
 
+// Config records the ties file's content hash with the run, so that a
+// run with an edited file is a different run, not one already done.
+func (c *conceptGraph) Config() map[string]any {
+	if c.file == nil {
+		return nil
+	}
+	return map[string]any{"file_sha256": c.file.hash}
+}
+
 // readConceptFile parses a ties file; see conceptGraph for its format.
 func readConceptFile(path string) (*conceptFile, error) {
 	data, err := os.ReadFile(path)
@@ -129,7 +141,8 @@ func readConceptFile(path string) (*conceptFile, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	f := &conceptFile{path: path}
+	sum := sha256.Sum256(data)
+	f := &conceptFile{path: path, hash: hex.EncodeToString(sum[:])}
 	if len(doc.Content) == 0 {
 		return f, nil // an empty file: no ties
 	}

@@ -278,3 +278,27 @@ func captureLogs(t *testing.T, fn func()) string {
 	fn()
 	return buf.String()
 }
+
+// A strategy that reads a file records the file's content: editing the
+// concept-graph ties file makes a new run instead of a skipped one.
+func TestEditedStrategyFileIsANewRun(t *testing.T) {
+	dir := t.TempDir()
+	ties := filepath.Join(dir, "ties.yaml")
+	run := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(ties, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := clbench(t, quickRun(filepath.Join(dir, "out"), "--strategy", "concept-graph",
+			"--param", "concept-graph.file="+ties)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	run("product-sentiment: {positive: [movie-sentiment:positive]}\n")
+	run("product-sentiment: {positive: [movie-sentiment:negative]}\n")
+	files, _ := filepath.Glob(filepath.Join(dir, "out", "*.run.parquet"))
+	if len(files) != 2 {
+		t.Errorf("%d runs after editing the ties file, want 2", len(files))
+	}
+}

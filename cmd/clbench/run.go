@@ -391,9 +391,16 @@ func strategySpecs(list []bench.SuiteStrategy) ([]bench.StrategySpec, error) {
 	reg := strategies.Default
 	var specs []bench.StrategySpec
 	for _, st := range list {
-		_, cfg, err := reg.New(st.Name, st.Params)
+		s, cfg, err := reg.New(st.Name, st.Params)
 		if err != nil {
 			return nil, badInput(err)
+		}
+		// What the strategy reports of itself beyond its parameters (the
+		// hash of a file it read) is part of the run's identity too.
+		if c, ok := s.(bench.Configurable); ok {
+			for k, v := range c.Config() {
+				cfg[k] = fmt.Sprint(v)
+			}
 		}
 		given := st.Params
 		name := st.Name
