@@ -5,7 +5,10 @@
 
 GO          ?= go
 export GOEXPERIMENT ?= simd
-COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# The commit, with -dirty when the tree has uncommitted or untracked
+# source: results then say they did not come from that commit alone.
+COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	test -z "$$(git status --porcelain --untracked-files=normal -- '*.go' go.mod go.sum 2>/dev/null)" || echo -dirty)
 LDFLAGS     := -X github.com/clbench/clbench/bench.Commit=$(COMMIT)
 BIN         := bin/clbench
 OUT         ?= out

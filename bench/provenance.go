@@ -25,10 +25,17 @@ func GitCommit() string {
 		return Commit
 	}
 	if info, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", ""
 		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
+			switch {
+			case s.Key == "vcs.revision":
+				rev = s.Value
+			case s.Key == "vcs.modified" && s.Value == "true":
+				dirty = "-dirty"
 			}
+		}
+		if rev != "" {
+			return rev + dirty
 		}
 	}
 	return "unknown"

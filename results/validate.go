@@ -227,6 +227,10 @@ func (v *validator) checkRun(r Run) {
 		v.warnf(r, "", "provenance: git_commit is unknown (build with make build, or from a "+
 			"git checkout)")
 	}
+	if strings.HasSuffix(r.GitCommit, "-dirty") {
+		v.warnf(r, "", "provenance: built from %s, with uncommitted changes: the commit alone "+
+			"does not reproduce it", r.GitCommit)
+	}
 	if r.StartTime.IsZero() {
 		v.errorf(r, "", "provenance: start_time is not recorded")
 	}
