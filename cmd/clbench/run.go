@@ -28,7 +28,11 @@ runs as a table.
 A suite file (--suite FILE, YAML; see "go doc ./bench SuiteFile") names
 several streams, few-shot variants, strategies with parameters and seeds;
 its runs go in a fixed order (streams, then shot counts, then strategies,
-then seeds), and each has an id derived from its content.
+then seeds), and each has an id derived from its content. With --suite,
+the flags that choose runs (--stream, --strategy, --param, --seeds,
+--shots) are refused, and those of the protocol (--model, --backend,
+--epochs, --batch-size, --lr, --max-train, --max-test, --data) override
+the file's values, with a warning.
 
 --shard i/n runs a deterministic share of the runs (every n-th, from the
 i-th), so that a batch system can spread a suite over machines; each run
@@ -260,7 +264,12 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 		}
 	}
 	// Protocol: the flag when given or when the file is silent.
-	pick := func(flag string, fileValue bool) bool { return changed(flag) || !fileValue }
+	pick := func(flag string, fileValue bool) bool {
+		if fileValue && changed(flag) && o.logger != nil {
+			o.logger.Warn("a flag overrides the suite file", "flag", "--"+flag, "file", o.suiteFile)
+		}
+		return changed(flag) || !fileValue
+	}
 	if pick("model", sf.Model != "") {
 		sf.Model = o.modelSize
 	}
