@@ -139,7 +139,6 @@ func runRun(ctx context.Context, o *runOptions) error {
 		return err
 	}
 
-
 	// The table of this command's runs, read back from their own files
 	// (other files in the folder are none of this command's business).
 	var paths []string
