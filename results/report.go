@@ -176,14 +176,21 @@ func writeHeader(w io.Writer, s *Set, o ReportOptions) {
 		return r.Backend
 	})))
 	fmt.Fprintf(w, ", built with %s", joinCode(distinct(s, func(r Run) string { return r.Build })))
-	fmt.Fprintf(w, ", with the model %s.\n\n", joinCode(distinct(s, func(r Run) string {
+	fmt.Fprintf(w, ", with the model %s", joinCode(distinct(s, func(r Run) string {
 		return r.ModelConfig
+	})))
+	fmt.Fprintf(w, " and the training protocol %s.\n\n", joinCode(distinct(s, func(r Run) string {
+		return r.TrainConfig
 	})))
 	fmt.Fprintf(w, "Scores are in points (score × 100): the mean over seeds ± the "+
 		"half-width of its 95%% Student-t interval; a single seed has no interval; n/a "+
 		"marks a metric the runs cannot define. Strategies are ranked by ACC within each "+
-		"stream and number of shots; \"shots\" is the number of training examples kept "+
-		"for every task after the first (full: all of them).\n\n")
+		"stream and number of shots; intervals that overlap mean the ranks between them "+
+		"are not settled. \"shots\" is the number of training examples kept for every "+
+		"task after the first; \"full\" is no few-shot sampling, not uncapped data: each "+
+		"task keeps the examples its stream's caps, or the caps its suite set, allow "+
+		"(runs of different data are never averaged together: see each run's "+
+		"stream_digest).\n\n")
 }
 
 // producer names the clbench version and commit that made a run.
