@@ -16,7 +16,7 @@ type ModelConfig struct {
 	Buckets int    `json:"buckets"` // hashed word ids, see tasks.Tokenizer
 }
 
-// Model sizes by name. `tiny` is the one DESIGN.md fixes for runs on two
+// Model sizes by name. `tiny` is the size fixed for runs on two
 // CPU cores.
 var modelSizes = map[string]ModelConfig{
 	"tiny":  {Name: "tiny", Layers: 2, Width: 128, Heads: 4, FFN: 256, MaxLen: 64, Buckets: 16384},

@@ -10,7 +10,9 @@ import (
 	"github.com/clbench/clbench/bench"
 )
 
-// Families group strategies as DESIGN.md does.
+// Families group strategies by how they fight forgetting: reference
+// points, protecting parameters, isolating tasks, fusing old and new
+// knowledge, expanding the model.
 const (
 	Reference = "reference"
 	Protect   = "protect"
