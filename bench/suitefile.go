@@ -212,6 +212,10 @@ func ShardFromEnv(getenv func(string) string) (index, count int, source string, 
 		}
 		index, count, source = i+1, n, "Kubernetes JOB_COMPLETION_INDEX"
 	case getenv("SLURM_ARRAY_TASK_ID") != "":
+		if step := getenv("SLURM_ARRAY_TASK_STEP"); step != "" && step != "1" {
+			return 0, 0, "", fmt.Errorf("SLURM_ARRAY_TASK_STEP=%s: give the job array without a step "+
+				"(e.g. --array=0-3), so that its tasks number the shards", step)
+		}
 		id, err := atoi("SLURM_ARRAY_TASK_ID")
 		if err != nil {
 			return 0, 0, "", err

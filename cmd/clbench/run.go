@@ -131,6 +131,10 @@ func runRun(ctx context.Context, o *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(suite.Runs()) == 0 {
+		o.logger.Warn("this shard has no runs: the suite has fewer runs than shards",
+			"shard", suite.Shard, "of", suite.Shards)
+	}
 	update, finish := newProgress(o.stderr, o.logger, 30*time.Second)
 	suite.Progress = update
 	rep, err := suite.Run(ctx)
