@@ -68,7 +68,17 @@ type TrainConfig struct {
 	// ResetOptimizer starts each task with fresh Adam moments, as
 	// Avalanche does by default.
 	ResetOptimizer bool `json:"reset_optimizer"`
+	// Protocol numbers how training and evaluation compute. It is part
+	// of every run's configuration, so of its id: results of different
+	// protocols are never taken for one another (skipped as complete,
+	// or averaged on a leaderboard). 0, left out of the JSON, is the
+	// protocol of the first results; a change to the training loop, the
+	// optimizer, batching or scoring must bump ProtocolVersion.
+	Protocol int `json:"protocol,omitempty"`
 }
+
+// ProtocolVersion is the current Protocol.
+const ProtocolVersion = 0
 
 // DefaultTrainConfig is the protocol used unless a run says otherwise.
 var DefaultTrainConfig = TrainConfig{
@@ -77,6 +87,7 @@ var DefaultTrainConfig = TrainConfig{
 	EvalBatchSize:  128,
 	LearningRate:   1e-3,
 	ResetOptimizer: true,
+	Protocol:       ProtocolVersion,
 }
 
 // Validate reports a protocol that cannot train.
