@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clbench/clbench/internal/toy"
 	"github.com/clbench/clbench/tasks"
 )
 
@@ -23,7 +24,7 @@ func TestDefaultBackendDoesNotDeadlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, _ := ModelSize("micro")
-	stream := toyStream(64)
+	stream := toy.Stream(64)
 	run := func(seed int64) error {
 		m, err := NewModel(cfg, stream, seed)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/clbench/clbench/bench"
+	"github.com/clbench/clbench/internal/toy"
 	"github.com/clbench/clbench/tasks"
 )
 
@@ -156,7 +157,7 @@ func TestConceptGraphBadFile(t *testing.T) {
 		{"task twice", "awful:\n  yes: [splendid:yes]\nawful:\n  no: [splendid:no]\n", 3, "listed twice"},
 		{"yaml syntax", "awful:\n  yes: [splendid:yes\n  no: x\n", 0, "yaml"},
 	}
-	stream := toyStream(8)
+	stream := toy.Stream(8)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := writeTies(t, c.text)

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/clbench/clbench/bench"
+	"github.com/clbench/clbench/internal/toy"
 )
 
 // evalNodes builds fn's graph on the default backend, runs it on
@@ -106,7 +107,7 @@ func TestQuadraticPenalty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := bench.NewModel(cfg, toyStream(8), 1)
+	m, err := bench.NewModel(cfg, toy.Stream(8), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
