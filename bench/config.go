@@ -77,8 +77,11 @@ type TrainConfig struct {
 	Protocol int `json:"protocol,omitempty"`
 }
 
-// ProtocolVersion is the current Protocol.
-const ProtocolVersion = 0
+// ProtocolVersion is the current Protocol. History:
+//   - 0: the first results;
+//   - 1: Adam updates only the rows of the token table that a step's
+//     tokens use (see lazyAdam), not all of them.
+const ProtocolVersion = 1
 
 // DefaultTrainConfig is the protocol used unless a run says otherwise.
 var DefaultTrainConfig = TrainConfig{

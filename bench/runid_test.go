@@ -10,15 +10,17 @@ import (
 // A run's id follows its content: another protocol, seed or strategy
 // configuration is another run; the same content is the same run.
 func TestRunIDFollowsContent(t *testing.T) {
+	first := DefaultTrainConfig
+	first.Protocol = 0
 	base := results.Run{Stream: "s", StreamVersion: "1", StreamDigest: "d", Strategy: "ewc",
 		StrategyConfig: `{"lambda":"1"}`, Seed: 1, ModelConfig: "{}", Backend: "go",
-		TrainConfig: canonicalJSON(DefaultTrainConfig)}
+		TrainConfig: canonicalJSON(first)}
 	// Protocol 0 stays out of the JSON, so the first results keep their ids.
 	if strings.Contains(base.TrainConfig, "protocol") {
 		t.Errorf("protocol 0 written into %s", base.TrainConfig)
 	}
-	next := DefaultTrainConfig
-	next.Protocol = ProtocolVersion + 1
+	next := first
+	next.Protocol = 1
 	for name, change := range map[string]func(*results.Run){
 		"protocol": func(r *results.Run) { r.TrainConfig = canonicalJSON(next) },
 		"seed":     func(r *results.Run) { r.Seed = 2 },
