@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clbench/clbench/internal/toy"
 	"github.com/clbench/clbench/results"
 )
 
@@ -35,5 +36,14 @@ func TestRunIDFollowsContent(t *testing.T) {
 	}
 	if same := base; RunID(same) != RunID(base) {
 		t.Error("the same content gives another id")
+	}
+}
+
+// A run records each task's training and test sizes as it used them:
+// the toy stream of 64 examples per task keeps a quarter for test.
+func TestRowRecordsTaskSizes(t *testing.T) {
+	row := (&Suite{}).newRow(toy.Stream(64), 0, StrategySpec{Name: "finetune"}, 1)
+	if want := "48/16,48/16,48/16"; row.TaskSizes != want {
+		t.Errorf("task sizes %q, want %q", row.TaskSizes, want)
 	}
 }

@@ -301,14 +301,16 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 // newRow fills a run's identity and provenance.
 func (s *Suite) newRow(stream *tasks.Stream, shots int, st StrategySpec, seed int64) results.Run {
 	names := make([]string, len(stream.Tasks))
+	sizes := make([]string, len(stream.Tasks))
 	for i, t := range stream.Tasks {
 		names[i] = t.Name
+		sizes[i] = fmt.Sprintf("%d/%d", len(t.Train), len(t.Test))
 	}
 	row := results.Run{
 		Stream: stream.Name, StreamVersion: stream.Version, StreamDigest: stream.Digest,
 		Strategy: st.Name, StrategyConfig: canonicalJSON(st.Config),
 		Seed: seed, Shots: int64(shots), NumTasks: int32(len(stream.Tasks)),
-		TaskNames: strings.Join(names, ","), Backend: s.BackendConfig, Build: Build(),
+		TaskNames: strings.Join(names, ","), TaskSizes: strings.Join(sizes, ","), Backend: s.BackendConfig, Build: Build(),
 		ModelConfig: canonicalJSON(s.Model), TrainConfig: canonicalJSON(s.Train),
 		ClbenchVersion: Version, GitCommit: GitCommit(), GoVersion: runtime.Version(), Host: Host(),
 	}

@@ -80,11 +80,20 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 		title := streamVersion(b.stream, b.version) + ", " + shotsTitle(b.shots)
 		fmt.Fprintf(&md, "## %s\n\n", title)
 		if names := taskNames(s, b.entries); len(names) > 0 {
+			sizes := taskSizes(s, b.entries, len(names))
 			var parts []string
 			for i, n := range names {
-				parts = append(parts, fmt.Sprintf("%d %s", i+1, n))
+				part := fmt.Sprintf("%d %s", i+1, n)
+				if sizes != nil {
+					part += " (" + sizes[i] + ")"
+				}
+				parts = append(parts, part)
 			}
-			fmt.Fprintf(&md, "Tasks in order: %s.\n\n", strings.Join(parts, " → "))
+			if sizes != nil {
+				fmt.Fprintf(&md, "Tasks in order (training / test examples): %s.\n\n", strings.Join(parts, " → "))
+			} else {
+				fmt.Fprintf(&md, "Tasks in order: %s.\n\n", strings.Join(parts, " → "))
+			}
 		}
 		if err := Render(&md, b.entries, "markdown"); err != nil {
 			return nil, err
@@ -266,6 +275,28 @@ func taskNames(s *Set, entries []Entry) []string {
 		}
 	}
 	return nil
+}
+
+// taskSizes returns the training / test sizes of each task when every
+// run of the board records the same ones, else nil: runs made before
+// sizes were recorded, or a board whose runs differ (then each setup is
+// its own entry, and one line cannot say it).
+func taskSizes(s *Set, entries []Entry, tasks int) []string {
+	seen := ""
+	for _, e := range entries {
+		for _, id := range e.RunIDs {
+			r, ok := s.Run(id)
+			if !ok || r.TaskSizes == "" || (seen != "" && r.TaskSizes != seen) {
+				return nil
+			}
+			seen = r.TaskSizes
+		}
+	}
+	sizes := strings.Split(seen, ",")
+	if seen == "" || len(sizes) != tasks {
+		return nil
+	}
+	return sizes
 }
 
 func shotsTitle(n int64) string {

@@ -191,3 +191,37 @@ func TestWriteReport(t *testing.T) {
 		}
 	}
 }
+
+// A board whose runs all record their task sizes prints them beside the
+// tasks; when one run does not (written before sizes were recorded),
+// the line names the tasks alone rather than guess.
+func TestReportPrintsTaskSizes(t *testing.T) {
+	build := func(sizes ...string) string {
+		t.Helper()
+		dir := t.TempDir()
+		for i, f := range fixtures[:3] { // finetune, seeds 1-3
+			run, cells := runOf(f)
+			run.TaskNames, run.TaskSizes = "sst2,conll2003", sizes[i]
+			if err := WriteRun(dir, run, cells); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s, err := Read(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := BuildReport(s, reportOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(rep.Markdown)
+	}
+	all := build("1000/500,800/400", "1000/500,800/400", "1000/500,800/400")
+	if want := "Tasks in order (training / test examples): 1 sst2 (1000/500) → 2 conll2003 (800/400)."; !strings.Contains(all, want) {
+		t.Errorf("report lacks %q", want)
+	}
+	oneOld := build("1000/500,800/400", "", "1000/500,800/400")
+	if want := "Tasks in order: 1 sst2 → 2 conll2003."; !strings.Contains(oneOld, want) {
+		t.Errorf("with a run that records no sizes, report lacks %q", want)
+	}
+}

@@ -41,10 +41,15 @@ type Run struct {
 	Shots          int64  `parquet:"shots" json:"shots"`
 	NumTasks       int32  `parquet:"num_tasks" json:"num_tasks"`
 	TaskNames      string `parquet:"task_names" json:"task_names"`
-	Backend        string `parquet:"backend" json:"backend"`
-	Build          string `parquet:"build" json:"build"`
-	ModelConfig    string `parquet:"model_config" json:"model_config"`
-	TrainConfig    string `parquet:"train_config" json:"train_config"`
+	// TaskSizes is each task's number of training and test examples, as
+	// the run used them (after caps and few-shot sampling), in task
+	// order: "1000/500,1000/500,1000/400". Empty in results written
+	// before it was recorded.
+	TaskSizes   string `parquet:"task_sizes,optional" json:"task_sizes,omitempty"`
+	Backend     string `parquet:"backend" json:"backend"`
+	Build       string `parquet:"build" json:"build"`
+	ModelConfig string `parquet:"model_config" json:"model_config"`
+	TrainConfig string `parquet:"train_config" json:"train_config"`
 
 	Status string `parquet:"status" json:"status"`
 	Error  string `parquet:"error" json:"error"`
