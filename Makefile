@@ -44,7 +44,7 @@ bench:
 # that the synthetic stream trains on XLA as on the pure-Go backend.
 XLA_CACHE   ?= .cache/xla
 
-.PHONY: xla build-xla test-xla
+.PHONY: xla build-xla test-xla bench-xla
 
 xla:
 	XLA_CACHE=$(XLA_CACHE) scripts/xla_plugin.sh
@@ -55,6 +55,12 @@ build-xla:
 test-xla: xla
 	CGO_ENABLED=1 CLBENCH_XLA_BACKEND=xla:$(abspath $(XLA_CACHE))/lib/pjrt_c_api_cpu_plugin.so \
 		$(GO) test -tags xla -count=1 -v -run XLA ./bench/
+
+# The Go benchmarks of the training and evaluation steps on XLA's CPU
+# plugin, to set beside `make bench`.
+bench-xla: xla
+	CGO_ENABLED=1 CLBENCH_BACKEND=xla:$(abspath $(XLA_CACHE))/lib/pjrt_c_api_cpu_plugin.so \
+		$(GO) test -tags xla -run '^$$' -bench . -benchtime 10x ./bench/
 
 # A short run on the real flagship stream (needs the datasets folder).
 smoke-real: build
