@@ -131,9 +131,33 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	if err := dec.Decode(&sf); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	sf.Path = path
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
+	}
+	// A value written as 0 is not "the default": say so rather than run
+	// something else than the file says.
+	for _, key := range []string{"epochs", "batch_size", "lr"} {
+		if v := topValue(&root, key); v != nil {
+			var x float64
+			if err := v.Decode(&x); err == nil && !(x > 0) {
+				return nil, fail("line %d: %s must be positive, got %s (leave it out for the default)",
+					v.Line, key, v.Value)
+			}
+		}
+	}
+	for _, key := range []string{"max_train", "max_test"} {
+		if v := topValue(&root, key); v != nil {
+			var x int
+			if err := v.Decode(&x); err == nil && x < 0 {
+				return nil, fail("line %d: %s must not be negative, got %d (0: each stream's own caps)",
+					v.Line, key, x)
+			}
+		}
 	}
 	if len(sf.Streams) == 0 {
 		return nil, fail("no streams")
@@ -162,15 +186,70 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 			}
 		}
 	}
+	// Repeats would be the same runs twice: an error, not a silent skip.
+	lineOf := func(key string, i int) int {
+		if seq := topValue(&root, key); seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
+			return seq.Content[i].Line
+		}
+		return 0
+	}
+	seenStream := map[string]int{}
+	for i, st := range sf.Streams {
+		key := st.Name + "\x00" + st.File
+		if j, ok := seenStream[key]; ok {
+			return nil, fail("line %d: stream %d repeats stream %d (line %d); list its shots once instead",
+				lineOf("streams", i), i+1, j+1, lineOf("streams", j))
+		}
+		seenStream[key] = i
+		seenShots := map[int]bool{}
+		for _, n := range st.Shots {
+			if seenShots[n] {
+				return nil, fail("line %d: stream %d lists shots %d twice", lineOf("streams", i), i+1, n)
+			}
+			seenShots[n] = true
+		}
+	}
+	seenStrategy := map[string]int{}
 	for i, s := range sf.Strategies {
 		if s.Name == "" {
-			return nil, fail("strategy %d has no name", i+1)
+			return nil, fail("line %d: strategy %d has no name", lineOf("strategies", i), i+1)
 		}
+		key := s.Name + "\x00" + canonicalJSON(s.Params)
+		if j, ok := seenStrategy[key]; ok {
+			return nil, fail("line %d: strategy %d repeats strategy %d (line %d), %s with the same parameters",
+				lineOf("strategies", i), i+1, j+1, lineOf("strategies", j), s.Name)
+		}
+		seenStrategy[key] = i
+	}
+	seenSeed := map[int64]bool{}
+	for _, seed := range sf.Seeds {
+		if seenSeed[seed] {
+			return nil, fail("line %d: seed %d is listed twice", topValue(&root, "seeds").Line, seed)
+		}
+		seenSeed[seed] = true
 	}
 	if sf.Data != "" && !filepath.IsAbs(sf.Data) {
 		sf.Data = filepath.Join(dir, sf.Data)
 	}
 	return &sf, nil
+}
+
+// topValue returns the value of key in the document's top-level
+// mapping, or nil.
+func topValue(doc *yaml.Node, key string) *yaml.Node {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return nil
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // ParseShard parses "i/n" (1 <= i <= n).

@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeSuite writes body as a suite file and returns its path.
+func writeSuite(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "suite.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReadSuiteFile(t *testing.T) {
+	path := writeSuite(t, `name: s
+streams:
+  - name: synthetic
+    shots: [0, 64]
+strategies:
+  - finetune
+  - name: ewc
+    params: {lambda: "10"}
+  - name: ewc
+    params: {lambda: "100"}
+seeds: [1, 7]
+epochs: 1
+`)
+	sf, err := ReadSuiteFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sf.Strategies) != 3 || len(sf.Seeds) != 2 || sf.Epochs != 1 || len(sf.Streams[0].Shots) != 2 {
+		t.Errorf("read %+v", sf)
+	}
+}
+
+// Each bad file is refused with its path, the line of the fault and
+// what is wrong; the lines are counted in the bodies below.
+func TestReadSuiteFileRefusesBadInput(t *testing.T) {
+	const head = "streams:\n  - name: synthetic\n" // lines 1-2
+	for _, c := range []struct{ name, body, want string }{
+		{"misspelt key", head + "strategies: [finetune]\nepoch: 2\n", "line 4"},
+		{"zero epochs", head + "strategies: [finetune]\nepochs: 0\n", "line 4: epochs must be positive"},
+		{"negative lr", head + "strategies: [finetune]\nlr: -0.1\n", "line 4: lr must be positive"},
+		{"negative cap", head + "strategies: [finetune]\nmax_train: -5\n", "line 4: max_train must not be negative"},
+		{"zero seeds", head + "strategies: [finetune]\nseeds: 0\n", "line 4: seeds must be a positive count"},
+		{"repeated seed", head + "strategies: [finetune]\nseeds: [1, 2, 1]\n", "line 4: seed 1 is listed twice"},
+		{"repeated strategy", head + "strategies:\n  - finetune\n  - ewc\n  - finetune\n",
+			"line 6: strategy 3 repeats strategy 1 (line 4)"},
+		{"repeated strategy with params", head + "strategies:\n  - {name: ewc, params: {lambda: \"5\"}}\n" +
+			"  - {name: ewc, params: {lambda: \"5\"}}\n", "line 5: strategy 2 repeats strategy 1 (line 4)"},
+		{"repeated stream", "streams:\n  - name: synthetic\n  - name: synthetic\nstrategies: [finetune]\n",
+			"line 3: stream 2 repeats stream 1 (line 2)"},
+		{"repeated shots", "streams:\n  - name: synthetic\n    shots: [64, 64]\nstrategies: [finetune]\n",
+			"line 2: stream 1 lists shots 64 twice"},
+		{"no strategies", head, "no strategies"},
+		{"stream with name and file", "streams:\n  - {name: a, file: b.yaml}\nstrategies: [finetune]\n",
+			"give exactly one of name and file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := writeSuite(t, c.body)
+			_, err := ReadSuiteFile(path)
+			if err == nil {
+				t.Fatalf("accepted:\n%s", c.body)
+			}
+			if !strings.HasPrefix(err.Error(), path+": ") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q, want %s: ...%s...", err, path, c.want)
+			}
+		})
+	}
+}
