@@ -37,17 +37,26 @@ type AmplificationRow struct {
 // Amplification builds the few-shot amplification table from leaderboard
 // entries: one row for each stream (at one version), strategy and
 // few-shot variant (Shots > 0), with the same stream and strategy's full
-// variant beside it. The amplification is the ratio of the means over
+// variant under the same protocol beside it. The amplification is the ratio of the means over
 // seeds (not a mean of per-seed ratios, which a seed with forgetting
 // near 0 would blow up). Rows are sorted by stream, stream version,
 // strategy and shots. Streams and strategies without a few-shot variant
 // have no row.
 func Amplification(entries []Entry) []AmplificationRow {
-	type key struct{ stream, version, strategy string }
+	// A few-shot variant is set beside the full stream trained under the
+	// same protocol (Entry.Protocol). When several full-stream boards
+	// share it (the same protocol on other caps), which one the variant
+	// was sampled from is not recorded: the row then has no full side.
+	type key struct{ stream, version, strategy, protocol string }
 	full := map[key]Entry{}
+	ambiguous := map[key]bool{}
 	for _, e := range entries {
 		if e.Shots <= 0 {
-			full[key{e.Stream, e.StreamVersion, e.Strategy}] = e
+			k := key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}
+			if _, ok := full[k]; ok {
+				ambiguous[k] = true
+			}
+			full[k] = e
 		}
 	}
 
@@ -60,7 +69,8 @@ func Amplification(entries []Entry) []AmplificationRow {
 			Stream: e.Stream, StreamVersion: e.StreamVersion, Strategy: e.Strategy,
 			Shots: e.Shots, FewShot: e.Forgetting, FewShotSeeds: e.Seeds,
 		}
-		if f, ok := full[key{e.Stream, e.StreamVersion, e.Strategy}]; ok {
+		k := key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}
+		if f, ok := full[k]; ok && !ambiguous[k] {
 			r.Full, r.FullSeeds = f.Forgetting, f.Seeds
 			r.Amplification = metrics.FewShotAmplification(
 				e.Forgetting.MeanValue(), f.Forgetting.MeanValue())

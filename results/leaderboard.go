@@ -26,9 +26,22 @@ type Entry struct {
 	Strategy      string
 	Runs          int // runs in the entry
 	Seeds         int // distinct seeds among them
-	// Setup is set, and appended to Strategy, when the set holds runs of
-	// this strategy under several setups (model, protocol, backend,
-	// configuration, data); each setup is then an entry of its own.
+	// Board identifies the setup that the entries ranked against this
+	// one share: model, protocol, backend, build and, for a full stream,
+	// its data (see boardOf). Runs under different setups are never
+	// ranked together: each setup of a stream, version and shots is a
+	// board of its own.
+	Board string
+	// BoardLabel is Board when the set holds several boards of this
+	// stream, version and shots (tables then show it beside the
+	// stream), else empty.
+	BoardLabel string
+	// Protocol identifies model, protocol, backend and build, without
+	// the data: a full stream and its few-shot variants share it.
+	Protocol string
+	// Setup is set, and appended to Strategy, when a board holds runs of
+	// this strategy under several configurations; each is then an entry
+	// of its own.
 	Setup string
 
 	// Scores over seeds, as fractions (not points).
@@ -53,20 +66,43 @@ type Cost struct {
 type groupKey struct {
 	stream, version string
 	shots           int64
+	board           string
 	strategy        string
 	setup           string
 }
 
-// setupOf names what must match for two runs to be seeds of one entry:
-// the model, the protocol, the backend and build, the strategy's
-// configuration and, for a full stream, its data (a few-shot variant's
-// data differ by seed, by design).
-func setupOf(r Run) string {
-	h := sha256.New()
-	parts := []string{r.ModelConfig, r.TrainConfig, r.Backend, r.Build, r.StrategyConfig}
+// boardKey is the part of a groupKey that ranks entries together.
+type boardKey struct {
+	stream, version string
+	shots           int64
+}
+
+// protocolOf identifies what a run trained under, apart from its data
+// and strategy: the model, the protocol, the backend and the build.
+func protocolOf(r Run) string {
+	return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.Build)
+}
+
+// boardOf identifies the runs that are ranked together: one protocol
+// (protocolOf) and, for a full stream, one data digest (a few-shot
+// variant's data differ by seed, by design).
+func boardOf(r Run) string {
 	if r.Shots == 0 {
-		parts = append(parts, r.StreamDigest)
+		return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.Build, r.StreamDigest)
 	}
+	return protocolOf(r)
+}
+
+// setupOf names what must match for two runs to be seeds of one entry:
+// the board and the strategy's configuration.
+func setupOf(r Run) string {
+	return shortHash(boardOf(r), r.StrategyConfig)
+}
+
+// shortHash is the first 8 hex digits of the SHA-256 of the parts, each
+// ended by a zero byte.
+func shortHash(parts ...string) string {
+	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
@@ -82,14 +118,16 @@ func sameSetupExceptStrategy(ref, r Run) bool {
 }
 
 // Leaderboard groups the set's completed runs (Status "ok") by stream,
-// stream version, shots and strategy, and reports each metric as a mean
-// over seeds with its 95% interval, undefined values left out
-// ([metrics.MeanCI]). A run stored without intransigence gets it from the
-// `cumulative` run of the same stream, version, shots and seed in the set,
-// if there is one: [metrics.Intransigence] of the run's matrix against
-// that run's diagonal. Entries are sorted by stream, stream version,
-// shots, then mean ACC from best to worst (undefined last), then
-// strategy name. Failed runs are left out; see [Failures].
+// stream version, shots, board (the setup they share: see Entry.Board)
+// and strategy, and reports each metric as a mean over seeds with its
+// 95% interval, undefined values left out ([metrics.MeanCI]). A run
+// stored without intransigence gets it from the `cumulative` run of the
+// same stream, version, shots and seed in the set, if there is one:
+// [metrics.Intransigence] of the run's matrix against that run's
+// diagonal. Entries are sorted by stream, stream version, shots, board,
+// then mean ACC from best to worst (undefined last), then strategy name,
+// and ranked within their board. Failed runs are left out; see
+// [Failures].
 func Leaderboard(s *Set) []Entry {
 	// Group the runs that completed.
 	groups := map[groupKey][]Run{}
@@ -98,27 +136,38 @@ func Leaderboard(s *Set) []Entry {
 		if r.Status != StatusOK {
 			continue
 		}
-		k := groupKey{r.Stream, r.StreamVersion, r.Shots, r.Strategy, setupOf(r)}
+		k := groupKey{r.Stream, r.StreamVersion, r.Shots, boardOf(r), r.Strategy, setupOf(r)}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
 		groups[k] = append(groups[k], r)
 	}
 
-	// Runs of one strategy made under different setups (another model,
-	// protocol, backend, configuration or data) are never averaged
-	// together: each setup is an entry of its own, labelled with it.
+	// Runs of one strategy on one board under different configurations
+	// are never averaged together: each is an entry of its own, labelled
+	// with its setup. A stream, version and shots with several boards
+	// gets each board's id beside its name.
 	setups := map[groupKey]int{}
+	boardsOf := map[boardKey]map[string]bool{}
 	for _, k := range keys {
 		k2 := k
 		k2.setup = ""
 		setups[k2]++
+		bk := boardKey{k.stream, k.version, k.shots}
+		if boardsOf[bk] == nil {
+			boardsOf[bk] = map[string]bool{}
+		}
+		boardsOf[bk][k.board] = true
 	}
 
 	// Summarise each group.
 	entries := make([]Entry, 0, len(keys))
 	for _, k := range keys {
 		e := summarise(s, k, groups[k])
+		e.Board, e.Protocol = k.board, protocolOf(groups[k][0])
+		if len(boardsOf[boardKey{k.stream, k.version, k.shots}]) > 1 {
+			e.BoardLabel = k.board
+		}
 		k2 := k
 		k2.setup = ""
 		if setups[k2] > 1 {
@@ -217,7 +266,8 @@ func intransigence(s *Set, r Run) metrics.Value {
 
 // sameBoard reports whether a and b are ranked against each other.
 func sameBoard(a, b Entry) bool {
-	return a.Stream == b.Stream && a.StreamVersion == b.StreamVersion && a.Shots == b.Shots
+	return a.Stream == b.Stream && a.StreamVersion == b.StreamVersion && a.Shots == b.Shots &&
+		a.Board == b.Board
 }
 
 func compareEntries(a, b Entry) int {
@@ -225,6 +275,7 @@ func compareEntries(a, b Entry) int {
 		cmp.Compare(a.Stream, b.Stream),
 		cmp.Compare(a.StreamVersion, b.StreamVersion),
 		cmp.Compare(a.Shots, b.Shots),
+		cmp.Compare(a.Board, b.Board),
 	); c != 0 {
 		return c
 	}

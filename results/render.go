@@ -24,7 +24,7 @@ var Formats = []string{"table", "markdown", "csv", "json"}
 //   - "markdown": a Markdown table, as in LEADERBOARD.md;
 //   - "csv": one header line of keys, then one line per entry; each
 //     score is two columns, <key> (the mean) and <key>_pm (the interval's
-//     half-width);
+//     half-width); "board" is the entry's Board;
 //   - "json": an array of entries with every estimate's mean, bounds, n
 //     and skipped count, as fractions (not points); null where undefined.
 //
@@ -119,7 +119,7 @@ func scores(e Entry) []metrics.Estimate {
 
 func renderCSV(w io.Writer, entries []Entry) error {
 	cw := csv.NewWriter(w)
-	head := []string{"rank", "stream", "stream_version", "shots", "strategy", "runs", "seeds"}
+	head := []string{"rank", "stream", "stream_version", "shots", "board", "strategy", "runs", "seeds"}
 	for _, k := range scoreKeys {
 		head = append(head, k, k+"_pm")
 	}
@@ -130,8 +130,8 @@ func renderCSV(w io.Writer, entries []Entry) error {
 	}
 	for _, e := range entries {
 		rec := []string{
-			rank(e.Rank), e.Stream, e.StreamVersion, strconv.FormatInt(e.Shots, 10), e.Strategy,
-			strconv.Itoa(e.Runs), strconv.Itoa(e.Seeds),
+			rank(e.Rank), e.Stream, e.StreamVersion, strconv.FormatInt(e.Shots, 10), e.Board,
+			e.Strategy, strconv.Itoa(e.Runs), strconv.Itoa(e.Seeds),
 		}
 		for _, s := range scores(e) {
 			mean, pm := "n/a", "n/a"
@@ -166,6 +166,7 @@ type jsonEntry struct {
 	Stream        string           `json:"stream"`
 	StreamVersion string           `json:"stream_version"`
 	Shots         int64            `json:"shots"`
+	Board         string           `json:"board"`
 	Strategy      string           `json:"strategy"`
 	Runs          int              `json:"runs"`
 	Seeds         int              `json:"seeds"`
@@ -183,7 +184,7 @@ func renderJSON(w io.Writer, entries []Entry) error {
 	out := make([]jsonEntry, len(entries))
 	for i, e := range entries {
 		out[i] = jsonEntry{
-			Stream: e.Stream, StreamVersion: e.StreamVersion, Shots: e.Shots,
+			Stream: e.Stream, StreamVersion: e.StreamVersion, Shots: e.Shots, Board: e.Board,
 			Strategy: e.Strategy, Runs: e.Runs, Seeds: e.Seeds,
 			ACC: e.ACC, BWT: e.BWT, FWT: e.FWT, Forgetting: e.Forgetting,
 			Intransigence: e.Intransigence, LA: e.LA,
@@ -237,11 +238,17 @@ func shots(n int64) string {
 	return strconv.FormatInt(n, 10)
 }
 
+// streamName is the stream and its version, with the board's id when
+// the stream has several boards (see Entry.BoardLabel).
 func streamName(e Entry) string {
-	if e.StreamVersion == "" {
-		return e.Stream
+	name := e.Stream
+	if e.StreamVersion != "" {
+		name += "@" + e.StreamVersion
 	}
-	return e.Stream + "@" + e.StreamVersion
+	if e.BoardLabel != "" {
+		name += " [" + e.BoardLabel + "]"
+	}
+	return name
 }
 
 // count formats a parameter count with a k or M suffix.

@@ -37,8 +37,8 @@ const (
 	curvesSuffix = "-curves.svg"
 )
 
-// board is the entries ranked against each other: one stream, version
-// and shots.
+// board is the entries ranked against each other: one stream, version,
+// shots and setup (Entry.Board).
 type board struct {
 	stream, version string
 	shots           int64
@@ -78,7 +78,13 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 	// One section per board.
 	for _, b := range boards(entries) {
 		title := streamVersion(b.stream, b.version) + ", " + shotsTitle(b.shots)
+		if label := b.entries[0].BoardLabel; label != "" {
+			title += ", board " + label
+		}
 		fmt.Fprintf(&md, "## %s\n\n", title)
+		if line := setupLine(s, b.entries[0]); line != "" {
+			fmt.Fprintf(&md, "%s.\n\n", line)
+		}
 		if names := taskNames(s, b.entries); len(names) > 0 {
 			sizes := taskSizes(s, b.entries, len(names))
 			var parts []string
@@ -113,6 +119,9 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 			})
 		}
 		base := slug(b.stream) + "-" + slug(b.version) + "-" + shotsSlug(b.shots)
+		if label := b.entries[0].BoardLabel; label != "" {
+			base += "-" + label
+		}
 		var buf bytes.Buffer
 		if err := MatrixFigure(&buf, panels); err != nil {
 			return nil, fmt.Errorf("%s: %w", title, err)
@@ -200,6 +209,28 @@ func writeHeader(w io.Writer, s *Set, o ReportOptions) {
 		"task keeps the examples its stream's caps, or the caps its suite set, allow "+
 		"(runs of different data are never averaged together: see each run's "+
 		"stream_digest).\n\n")
+}
+
+// setupLine says what the runs of e's board share, from its first run:
+// backend, build, model and protocol, each where recorded.
+func setupLine(s *Set, e Entry) string {
+	r, ok := s.Run(e.RunIDs[0])
+	if !ok {
+		return ""
+	}
+	var parts []string
+	for _, p := range []struct{ name, value string }{
+		{"backend", r.Backend}, {"build", r.Build}, {"model", r.ModelConfig},
+		{"protocol", r.TrainConfig},
+	} {
+		if p.value != "" {
+			parts = append(parts, p.name+" `"+p.value+"`")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Setup: " + strings.Join(parts, ", ")
 }
 
 // producer names the clbench version and commit that made a run.

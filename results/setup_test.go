@@ -7,9 +7,9 @@ import (
 	"github.com/clbench/clbench/metrics"
 )
 
-// Runs of one strategy under two model configurations are two entries,
-// each labelled with its setup, never one entry averaged over both.
-func TestLeaderboardKeepsSetupsApart(t *testing.T) {
+// setupSet is three finetune runs on one stream; edit changes run i
+// before it is added.
+func setupSet(edit func(i int, r *Run)) *Set {
 	set := &Set{}
 	for i, f := range []fixture{
 		{snd, 0, "finetune", 1, metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, StatusOK, nil, 10, 0},
@@ -18,20 +18,39 @@ func TestLeaderboardKeepsSetupsApart(t *testing.T) {
 	} {
 		run, cells := runOf(f)
 		run.RunID += string(rune('a' + i))
-		run.ModelConfig = `{"name":"tiny"}`
-		if i == 2 {
-			run.ModelConfig = `{"name":"micro"}`
+		for j := range cells {
+			cells[j].RunID = run.RunID
 		}
+		run.ModelConfig = `{"name":"tiny"}`
+		edit(i, &run)
 		set.Runs = append(set.Runs, run)
 		set.Cells = append(set.Cells, cells...)
 	}
-	entries := Leaderboard(set)
+	return set
+}
+
+// Runs under two model configurations are two boards, each ranked on
+// its own and named beside the stream, never one entry averaged over
+// both.
+func TestLeaderboardKeepsBoardsApart(t *testing.T) {
+	entries := Leaderboard(setupSet(func(i int, r *Run) {
+		if i == 2 {
+			r.ModelConfig = `{"name":"micro"}`
+		}
+	}))
 	if len(entries) != 2 {
 		t.Fatalf("%d entries, want 2 (one per model)", len(entries))
 	}
+	if entries[0].Board == entries[1].Board {
+		t.Errorf("both entries are on board %s", entries[0].Board)
+	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Strategy, "finetune [setup ") || e.Setup == "" {
-			t.Errorf("entry %q is not labelled with its setup", e.Strategy)
+		if e.BoardLabel != e.Board || e.Rank != 1 || e.Strategy != "finetune" {
+			t.Errorf("entry %q: board label %q of board %q, rank %d; want the board named and "+
+				"rank 1 on each", e.Strategy, e.BoardLabel, e.Board, e.Rank)
+		}
+		if name := streamName(e); !strings.HasSuffix(name, " ["+e.Board+"]") {
+			t.Errorf("stream shown as %q, without its board", name)
 		}
 	}
 	// The tiny entry has seeds 1 and 2: ACC (0.6+0.7)/2 = 0.65; the
@@ -43,6 +62,64 @@ func TestLeaderboardKeepsSetupsApart(t *testing.T) {
 	if abs(got[2]-0.65) > 1e-12 || abs(got[1]-0.8) > 1e-12 {
 		t.Errorf("ACC by seeds = %v, want 2 seeds: 0.65, 1 seed: 0.8", got)
 	}
+}
+
+// Runs of one strategy under two configurations on one board are two
+// entries of that board, labelled with their setups.
+func TestLeaderboardKeepsStrategyConfigsApart(t *testing.T) {
+	entries := Leaderboard(setupSet(func(i int, r *Run) {
+		r.StrategyConfig = `{"lambda":1}`
+		if i == 2 {
+			r.StrategyConfig = `{"lambda":2}`
+		}
+	}))
+	if len(entries) != 2 {
+		t.Fatalf("%d entries, want 2 (one per configuration)", len(entries))
+	}
+	if entries[0].Board != entries[1].Board || entries[0].BoardLabel != "" {
+		t.Errorf("boards %q and %q (label %q): want one unlabelled board", entries[0].Board,
+			entries[1].Board, entries[0].BoardLabel)
+	}
+	// Ranked together: seed 1 of lambda 2 (ACC 0.8) above lambda 1 (0.65).
+	for i, e := range entries {
+		if !strings.HasPrefix(e.Strategy, "finetune [setup ") || e.Setup == "" || e.Rank != i+1 {
+			t.Errorf("entry %d %q, rank %d: want a setup label and rank %d", i, e.Strategy, e.Rank, i+1)
+		}
+	}
+}
+
+// A few-shot variant is set beside the full stream of its own protocol,
+// and beside none when two full-stream boards share that protocol.
+func TestAmplificationPairsByProtocol(t *testing.T) {
+	full := func(backend, digest string, f float64) Entry {
+		r := Run{ModelConfig: "m", TrainConfig: "p", Backend: backend, StreamDigest: digest}
+		return Entry{Stream: snd, StreamVersion: "1", Strategy: "finetune", Seeds: 3,
+			Board: boardOf(r), Protocol: protocolOf(r), Forgetting: estimate(f)}
+	}
+	few := func(backend string, f float64) Entry {
+		r := Run{ModelConfig: "m", TrainConfig: "p", Backend: backend, Shots: 64}
+		return Entry{Stream: snd, StreamVersion: "1", Strategy: "finetune", Shots: 64, Seeds: 3,
+			Board: boardOf(r), Protocol: protocolOf(r), Forgetting: estimate(f)}
+	}
+
+	// go: full 0.10, 64 shots 0.14 -> 0.14/0.10 - 1 = +40%; xla's full
+	// stream (0.50) must not be taken for go's.
+	rows := Amplification([]Entry{full("go", "d1", 0.10), full("xla", "d1", 0.50), few("go", 0.14)})
+	if len(rows) != 1 || !rows[0].Amplification.Defined || abs(rows[0].Amplification.X-0.4) > 1e-12 {
+		t.Fatalf("rows %+v: want one row of +40%%", rows)
+	}
+
+	// Two full-stream boards of go (other caps, digests d1 and d2): the
+	// variant's own full stream is unknown.
+	rows = Amplification([]Entry{full("go", "d1", 0.10), full("go", "d2", 0.20), few("go", 0.14)})
+	if len(rows) != 1 || rows[0].Amplification.Defined || rows[0].Full.HasMean() {
+		t.Errorf("rows %+v: want no full side and no amplification", rows)
+	}
+}
+
+// estimate is a mean over three seeds without an interval.
+func estimate(mean float64) metrics.Estimate {
+	return metrics.Estimate{Mean: mean, N: 3}
 }
 
 func abs(x float64) float64 {

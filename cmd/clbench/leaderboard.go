@@ -17,14 +17,23 @@ const leaderboardLong = `Leaderboard merges result folders and files (several sh
 machines), groups the completed runs by stream, stream version, shots and
 strategy, and prints each metric as the mean over seeds with its 95%
 Student-t interval, in points (score x 100), with the cost columns. Within a
-stream and number of shots, strategies are ranked by ACC; "seeds" says how
-many seeds each row has. Failed runs are never scores: they are listed on
-stderr.
+board, strategies are ranked by ACC; "seeds" says how many seeds each row
+has. Failed runs are never scores: they are listed on stderr.
+
+A board is the runs of one stream, version and number of shots that share
+a setup: model, training protocol, backend, build and, for a full stream,
+the data (its caps). Runs under different setups are never averaged or
+ranked together: when a stream has several boards, each shows its id (8 hex
+digits) beside the stream's name, and the CSV and JSON formats always carry
+it. Within a board, runs of one strategy under different configurations are
+entries of their own, labelled "[setup ID]".
 
 In the table and markdown formats the few-shot amplification table follows
 when the results hold few-shot variants: for each stream and strategy, the
-forgetting on the full stream (shots 0), on each few-shot variant, and
-F_few-shot / F_full - 1 of the means (n/a when F_full <= 0 or missing).
+forgetting on the full stream (shots 0) under the same model, protocol,
+backend and build, on each few-shot variant, and F_few-shot / F_full - 1 of
+the means (n/a when F_full <= 0, or when no full stream or more than one
+matches).
 --amplification prints that table alone, in any format.
 
 --report FILE writes a Markdown report (LEADERBOARD.md): a header saying how
