@@ -71,7 +71,10 @@ type Change struct {
 
 // Comparison is what [Compare] found.
 type Comparison struct {
-	Options     CompareOptions
+	Options CompareOptions
+	// Labels name the old and new sides in the text formats' header;
+	// empty means "old" and "new".
+	Labels      [2]string
 	Changes     []Change
 	Notes       []string // footnotes the changes refer to
 	Regressions int      // changes that regressed

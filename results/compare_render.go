@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,10 @@ var comparisonHeader = []string{"stream", "shots", "strategy", "metric", "better
 	"old", "new", "Δ", "p", "n", "verdict", "notes"}
 
 func renderComparisonText(w io.Writer, c *Comparison, markdown bool) error {
+	header := slices.Clone(comparisonHeader)
+	if c.Labels[0] != "" {
+		header[5], header[6] = c.Labels[0], c.Labels[1]
+	}
 	rows := make([][]string, len(c.Changes))
 	for i, ch := range c.Changes {
 		rows[i] = []string{
@@ -52,10 +57,10 @@ func renderComparisonText(w io.Writer, c *Comparison, markdown bool) error {
 	}
 	left := map[int]bool{0: true, 2: true, 3: true, 10: true}
 	if markdown {
-		if err := writeTable(w, renderer.NewMarkdown(), comparisonHeader, left, rows); err != nil {
+		if err := writeTable(w, renderer.NewMarkdown(), header, left, rows); err != nil {
 			return err
 		}
-	} else if err := writeTable(w, nil, comparisonHeader, left, rows); err != nil {
+	} else if err := writeTable(w, nil, header, left, rows); err != nil {
 		return err
 	}
 

@@ -22,6 +22,9 @@ type ReportOptions struct {
 	ImageDir  string // the folder of the figures, e.g. leaderboard/img
 	Command   string // the command that regenerates the report, quoted in the header
 	Generator string // the program that wrote it, e.g. "clbench 0.1.0"
+	// Baseline, when set, is a strategy every other one of a board is
+	// compared with, below the board's table (see AgainstBaseline).
+	Baseline string
 }
 
 // Report is a rendered leaderboard report: the Markdown and the figures
@@ -74,6 +77,12 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 	imgRel = filepath.ToSlash(imgRel)
 
 	writeHeader(&md, s, o)
+	var against *Comparison
+	if o.Baseline != "" {
+		if against, err = AgainstBaseline(s, o.Baseline, CompareOptions{Alpha: DefaultAlpha}); err != nil {
+			return nil, err
+		}
+	}
 
 	// One section per board.
 	for _, b := range boards(entries) {
@@ -105,6 +114,11 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 			return nil, err
 		}
 		md.WriteString("\n")
+		if against != nil {
+			if err := writeAgainst(&md, against, b, o.Baseline); err != nil {
+				return nil, err
+			}
+		}
 
 		// The figures, one panel per strategy with cells.
 		var panels []Panel
@@ -209,6 +223,32 @@ func writeHeader(w io.Writer, s *Set, o ReportOptions) {
 		"task keeps the examples its stream's caps, or the caps its suite set, allow "+
 		"(runs of different data are never averaged together: see each run's "+
 		"stream_digest).\n\n")
+}
+
+// writeAgainst writes the board's part of the comparison with the
+// baseline strategy.
+func writeAgainst(w io.Writer, against *Comparison, b board, baseline string) error {
+	sub := &Comparison{Options: against.Options, Labels: against.Labels}
+	for _, ch := range against.Changes {
+		if ch.Stream == streamName(b.entries[0]) && ch.Shots == b.shots {
+			ch.Notes = nil
+			sub.Changes = append(sub.Changes, ch)
+		}
+	}
+	if len(sub.Changes) == 0 {
+		fmt.Fprintf(w, "No other strategy is compared with `%s` on this board: it has no "+
+			"`%s` runs under one configuration, or no other strategy.\n\n", baseline, baseline)
+		return nil
+	}
+	fmt.Fprintf(w, "Against `%s`: the change of each mean in points (strategy − %s) and the "+
+		"p-value of Welch's t-test over seeds; ~ when p ≥ %g, - when a side has fewer than "+
+		"%d seeds. With this many strategies some p-values below %g are expected by chance.\n\n",
+		baseline, baseline, sub.Options.Alpha, MinSeeds, sub.Options.Alpha)
+	if err := RenderBaseline(w, sub, "markdown"); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return nil
 }
 
 // setupLine says what the runs of e's board share, from its first run:

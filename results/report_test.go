@@ -60,6 +60,35 @@ func TestBuildReport(t *testing.T) {
 	}
 }
 
+// With a baseline, each board's table is followed by the comparison
+// with it, or by a line saying the board has none.
+func TestReportAgainstBaseline(t *testing.T) {
+	s, err := Read(writeAllFixtures(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := reportOptions
+	o.Baseline = "finetune"
+	rep, err := BuildReport(s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(rep.Markdown)
+	_, full, _ := strings.Cut(md, "## sentiment-ner-domain@1, full stream")
+	full, _, _ = strings.Cut(full, "\n## ")
+	_, against, ok := strings.Cut(full, "Against `finetune`")
+	// ewc's forgetting, 0.15 and 0.05 (see the fixtures), against
+	// finetune's 0.4, 0.3, 0.2: -20 points, untested with two seeds.
+	if !ok || !strings.Contains(against, "| ewc ") || !strings.Contains(against, "~ (-)") {
+		t.Errorf("full stream: no comparison of ewc with finetune in:\n%s", full)
+	}
+	_, amazon, _ := strings.Cut(md, "## amazon-domains@1, 64 shots")
+	amazon, _, _ = strings.Cut(amazon, "\n## ")
+	if !strings.Contains(amazon, "No other strategy is compared with `finetune`") {
+		t.Errorf("amazon-domains: no line saying nothing is compared in:\n%s", amazon)
+	}
+}
+
 // The same results give the same bytes, figures included.
 func TestReportIsDeterministic(t *testing.T) {
 	s, err := Read(writeAllFixtures(t))

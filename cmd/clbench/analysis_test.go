@@ -344,6 +344,33 @@ func TestLeaderboardAmplification(t *testing.T) {
 	}
 }
 
+// Forgetting 0.2 ± 0.01 (five seeds) for finetune and 10 points less for
+// replay: the baseline table says replay forgets less, significantly;
+// csv prints the comparison's rows alone.
+func TestLeaderboardBaseline(t *testing.T) {
+	dir := t.TempDir()
+	writeRuns(t, dir, "finetune", fiveSeeds...)
+	writeRuns(t, dir, "replay", shifted(fiveSeeds, -0.1)...)
+	code, stdout, stderr := clbench(t, "leaderboard", dir, "--baseline", "finetune")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	_, against, ok := strings.Cut(stdout, "Against finetune")
+	if !ok || !strings.Contains(against, "-10.0 (p<0.001)") ||
+		!strings.Contains(against, "Forgetting better") {
+		t.Errorf("no significant -10.0 forgetting against finetune in:\n%s", stdout)
+	}
+	code, stdout, _ = clbench(t, "leaderboard", dir, "--baseline", "finetune", "--format", "csv")
+	if code != 0 || !strings.HasPrefix(stdout, "stream,shots,strategy,metric") ||
+		strings.Contains(stdout, "rank,") {
+		t.Errorf("csv: exit %d, stdout %q", code, stdout)
+	}
+	if code, _, stderr := clbench(t, "leaderboard", dir, "--baseline", "lwf"); code != 2 ||
+		!strings.Contains(stderr, "no board of these results has lwf runs") {
+		t.Errorf("unknown baseline: exit %d, stderr %q; want 2 and a message", code, stderr)
+	}
+}
+
 // readTree returns every file below dir by its slash path.
 func readTree(t *testing.T, dir string) map[string]string {
 	t.Helper()

@@ -34,6 +34,14 @@ forgetting on the full stream (shots 0) under the same model, protocol,
 backend and build, on each few-shot variant, and F_few-shot / F_full - 1 of
 the means (n/a when F_full <= 0, or when no full stream or more than one
 matches).
+
+--baseline NAME sets every other strategy of each board beside NAME (for
+example finetune): for ACC, Forgetting, Intransigence and LA the change of
+the means in points and the p-value of Welch's t-test over seeds, "~" when
+not significant (p >= 0.05), and which metrics are significantly better or
+worse, as "clbench compare" tests two result sets. With csv or json it
+prints that comparison alone, with every score metric. With --report the
+comparison follows each board's table.
 --amplification prints that table alone, in any format.
 
 --report FILE writes a Markdown report (LEADERBOARD.md): a header saying how
@@ -51,6 +59,7 @@ type leaderboardOptions struct {
 	amplification bool
 	report        string
 	images        string
+	baseline      string
 }
 
 func newLeaderboardCmd() *cobra.Command {
@@ -73,6 +82,8 @@ func newLeaderboardCmd() *cobra.Command {
 	f.StringVar(&o.report, "report", "", "write a Markdown report with figures to this file")
 	f.StringVar(&o.images, "images", "", "folder for the report's SVG figures "+
 		"(default leaderboard/img beside --report)")
+	f.StringVar(&o.baseline, "baseline", "", "compare every strategy of a board with this "+
+		"one (for example finetune): change of each mean and Welch's t-test over seeds")
 	return cmd
 }
 
@@ -101,6 +112,7 @@ func runLeaderboard(stdout, stderr io.Writer, o *leaderboardOptions) error {
 			Path: o.report, ImageDir: o.images,
 			Command:   reportCommand(o),
 			Generator: "clbench " + bench.Version,
+			Baseline:  o.baseline,
 		}
 		if ro.ImageDir == "" {
 			ro.ImageDir = defaultImageDir(o.report)
@@ -144,8 +156,30 @@ func writeLeaderboard(w io.Writer, set *results.Set, o *leaderboardOptions) erro
 	if o.amplification {
 		return results.RenderAmplification(w, amp, o.format)
 	}
+	var against *results.Comparison
+	if o.baseline != "" {
+		var err error
+		if against, err = results.AgainstBaseline(set, o.baseline,
+			results.CompareOptions{Alpha: results.DefaultAlpha}); err != nil {
+			return badInput(err)
+		}
+		if o.format == "csv" || o.format == "json" {
+			return results.RenderBaseline(w, against, o.format)
+		}
+	}
 	if err := results.Render(w, entries, o.format); err != nil {
 		return err
+	}
+	if against != nil {
+		fmt.Fprintf(w, "\nAgainst %s (change of each mean in points, strategy - %s; "+
+			"p of Welch's t-test over seeds; ~ when p >= %g)\n", o.baseline, o.baseline,
+			results.DefaultAlpha)
+		if o.format == "markdown" {
+			fmt.Fprintln(w)
+		}
+		if err := results.RenderBaseline(w, against, o.format); err != nil {
+			return err
+		}
 	}
 	if len(amp) == 0 || (o.format != "table" && o.format != "markdown") {
 		return nil
@@ -168,6 +202,9 @@ func reportCommand(o *leaderboardOptions) string {
 	parts := []string{"clbench", "leaderboard", "--report", shellQuote(o.report)}
 	if o.images != "" {
 		parts = append(parts, "--images", shellQuote(o.images))
+	}
+	if o.baseline != "" {
+		parts = append(parts, "--baseline", shellQuote(o.baseline))
 	}
 	for _, p := range o.paths {
 		parts = append(parts, shellQuote(p))
