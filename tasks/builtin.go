@@ -1,5 +1,10 @@
 package tasks
 
+import (
+	"slices"
+	"strings"
+)
+
 // Default caps of the built-in streams, chosen so that a stream runs
 // on two CPU cores in minutes. A cap keeps a random subset drawn with
 // builtinDataSeed; changing a cap or the seed changes the data a
@@ -37,7 +42,7 @@ func builtins() []*streamDef {
 		MaxTrain:    sst2MaxTrain,
 		MaxTest:     sst2MaxTest,
 	}
-	return []*streamDef{
+	defs := []*streamDef{
 		stream("amazon-domains", "1",
 			"domain-incremental sentiment over four FDU-MTL product domains",
 			fdu("books"), fdu("dvd"), fdu("electronics"), fdu("kitchen_housewares")),
@@ -59,6 +64,9 @@ func builtins() []*streamDef {
 			"sentiment of single sentences in three domains (UCI)",
 			uci("amazon"), uci("imdb"), uci("yelp")),
 	}
+	defs = append(defs, mnistStreams()...)
+	slices.SortFunc(defs, func(a, b *streamDef) int { return strings.Compare(a.info.Name, b.info.Name) })
+	return defs
 }
 
 // stream makes the definition of a built-in stream.

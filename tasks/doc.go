@@ -32,6 +32,12 @@
 //	synthetic v1
 //	  movie-sentiment, people-places, product-sentiment
 //	                 generated, no files                     none / none
+//	split-mnist-task v1, split-mnist-domain v1, split-mnist-class v1
+//	  digits-0-1, digits-2-3, digits-4-5, digits-6-7, digits-8-9
+//	                 mnist/ idx files (see FindMNIST)         none / none
+//	permuted-mnist-task v1, permuted-mnist-domain v1, permuted-mnist-class v1
+//	  permutation-1 ... permutation-10
+//	                 as above                                none / none
 //
 // The synthetic stream needs no data. Its three tasks have 512
 // training and 128 test sentences of 6 to 16 words, drawn with a fixed
@@ -42,6 +48,20 @@
 // two words (B-location, I-location); (3) product-sentiment, as (1)
 // with other filler and other cue words, a domain shift. Each is
 // learned from single words, but guessing scores 50% accuracy or 0 F1.
+//
+// The MNIST streams are the image streams of van de Ven and Tolias,
+// "Three scenarios for continual learning" (2019), each in the
+// paper's three scenarios, named by the suffix: -task (a head per
+// task), -domain (one head shared by every task: split MNIST's "first
+// or second digit of the pair", permuted MNIST's ten digits), -class
+// (one head that grows with each task's classes; after task k only the
+// classes of tasks 1..k can be predicted, Task.ActiveClasses). Split
+// MNIST is five tasks of two digits, with every training and test
+// image of those digits. Permuted MNIST is ten tasks of all ten
+// digits, each image padded to 32 x 32; the first task keeps the
+// pixels' order and each later one reorders them by a fixed
+// permutation drawn from the stream's data seed. Examples hold Pixels
+// instead of Words.
 //
 // # Data folder
 //

@@ -77,6 +77,10 @@ type streamDef struct {
 	// dir is the folder the task files are relative to, and hint
 	// says how to change it, for a missing file's error.
 	dir, hint string
+	// build, when set, makes every task (before caps and few-shot
+	// sampling) from the data folder, instead of reading each spec's
+	// files: the image streams.
+	build func(dataDir string) ([]*Task, error)
 }
 
 // load reads, caps and samples every task of d.
@@ -90,6 +94,20 @@ func (d *streamDef) load(o Options) (*Stream, error) {
 		log = slog.Default()
 	}
 	s := &Stream{Name: d.info.Name, Version: d.info.Version}
+	if d.build != nil {
+		built, err := d.build(d.dir)
+		if err != nil {
+			return nil, fmt.Errorf("stream %s: %w", d.info.Name, err)
+		}
+		for i, t := range built {
+			if err := d.limit(i, t, d.info.Specs[i], o); err != nil {
+				return nil, fmt.Errorf("stream %s, task %s: %w", d.info.Name, t.Name, err)
+			}
+		}
+		s.Tasks = built
+		s.Digest = digest(s.Tasks)
+		return s, nil
+	}
 	for i, spec := range d.info.Specs {
 		t, err := d.loadTask(i, spec, o, log)
 		if err != nil {
@@ -136,14 +154,23 @@ func (d *streamDef) loadTask(i int, spec TaskSpec, o Options, log *slog.Logger) 
 		return nil, err
 	}
 
-	// Caps, then few-shot sampling.
+	if err := d.limit(i, t, spec, o); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// limit applies the caps, then few-shot sampling, to task i of d, and
+// checks that a tag task can be scored.
+func (d *streamDef) limit(i int, t *Task, spec TaskSpec, o Options) error {
+	seed := d.info.DataSeed
 	maxTrain := capOf(o.MaxTrain, spec.MaxTrain)
 	maxTest := capOf(o.MaxTest, spec.MaxTest)
 	t.Train = capExamples(t.Train, maxTrain, newRNG(seed, spec.Name, "train"))
 	t.Test = capExamples(t.Test, maxTest, newRNG(seed, spec.Name, "test"))
 	if o.Shots > 0 && i > 0 {
 		if o.Shots >= len(t.Train) {
-			return nil, fmt.Errorf("task %s: %d shots would keep all of its %s: "+
+			return fmt.Errorf("task %s: %d shots would keep all of its %s: "+
 				"that is the full stream, not a few-shot variant", spec.Name, o.Shots,
 				plural(len(t.Train), "training example"))
 		}
@@ -154,16 +181,16 @@ func (d *streamDef) loadTask(i int, spec TaskSpec, o Options, log *slog.Logger) 
 		// Entity F1 is undefined without entities: such a task
 		// cannot be scored.
 		if len(t.Labels) == 1 {
-			return nil, fmt.Errorf("task %s: its training split has no entities (every tag is O)", spec.Name)
+			return fmt.Errorf("task %s: its training split has no entities (every tag is O)", spec.Name)
 		}
 		if !hasEntity(t.Test) {
-			return nil, fmt.Errorf("task %s: its test split has no entities, so entity F1 is undefined", spec.Name)
+			return fmt.Errorf("task %s: its test split has no entities, so entity F1 is undefined", spec.Name)
 		}
 	}
 	if maxTrain > 0 || maxTest > 0 {
 		t.Source += fmt.Sprintf(" (caps: train %s, test %s)", capText(maxTrain), capText(maxTest))
 	}
-	return t, nil
+	return nil
 }
 
 // readSplits reads a task's train and test files, or holds out a test
@@ -274,6 +301,14 @@ func digest(ts []*Task) string {
 		for _, l := range t.Labels {
 			str(l)
 		}
+		// Image tasks' fields, written only for them, so that the
+		// digests of text streams stay what they were.
+		image := t.ImageSize > 0 || t.Head != "" || t.ActiveClasses > 0
+		if image {
+			num(t.ImageSize)
+			str(t.Head)
+			num(t.ActiveClasses)
+		}
 		for _, split := range [][]Example{t.Train, t.Test} {
 			num(len(split))
 			for _, e := range split {
@@ -285,6 +320,10 @@ func digest(ts []*Task) string {
 				num(len(e.Tags))
 				for _, tag := range e.Tags {
 					num(tag)
+				}
+				if image {
+					num(len(e.Pixels))
+					w.Write(e.Pixels)
 				}
 			}
 		}

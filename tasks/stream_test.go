@@ -44,7 +44,11 @@ func TestStreamsList(t *testing.T) {
 			t.Errorf("stream %s is incomplete: %+v", s.Name, s)
 		}
 	}
-	want := []string{"amazon-domains", "ner-domains", "sentiment-ner-domain", "synthetic", "uci-domains"}
+	want := []string{"amazon-domains", "ner-domains",
+		"permuted-mnist-class", "permuted-mnist-domain", "permuted-mnist-task",
+		"sentiment-ner-domain",
+		"split-mnist-class", "split-mnist-domain", "split-mnist-task",
+		"synthetic", "uci-domains"}
 	if !slices.Equal(names, want) {
 		t.Errorf("Streams() = %q, want %q (sorted by name)", names, want)
 	}

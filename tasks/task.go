@@ -32,6 +32,9 @@ type Example struct {
 	// Tags holds, for a tag example, the index in Task.Labels of each
 	// word's tag; len(Tags) == len(Words).
 	Tags []int
+	// Pixels holds an image example's grey levels (0 background, 255
+	// ink), row by row; Words is then empty. See Task.ImageSize.
+	Pixels []byte
 }
 
 // Task is one step of a stream: a kind, a label set and two splits.
@@ -52,6 +55,20 @@ type Task struct {
 	// skipped (only with skip_invalid), naming its file and line or
 	// entry.
 	Skipped []string
+
+	// ImageSize is the number of pixels of every example of an image
+	// task (784 for MNIST's 28 x 28), 0 for a text task.
+	ImageSize int
+	// Head names the output layer the task predicts with when tasks
+	// share one (the domain- and class-incremental scenarios); tasks of
+	// a stream with the same Head share it, and then the same Labels.
+	// Empty: the task has a head of its own.
+	Head string
+	// ActiveClasses, when positive, is how many of the head's classes
+	// (the first ones of Labels) can be predicted once this task has
+	// been trained: in the class-incremental scenario, the classes of
+	// this task and of every earlier one. 0: all of them.
+	ActiveClasses int
 }
 
 // NumClasses is the width of the task's output head.
