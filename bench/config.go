@@ -5,9 +5,13 @@ import (
 	"sort"
 )
 
-// ModelConfig sizes the Transformer encoder.
+// ModelConfig sizes the model: a Transformer encoder over hashed word
+// ids (Arch empty, the default for text) or, with Arch "mlp", a fully
+// connected network over an image's pixels (Layers hidden layers of
+// Width ReLU units; the other fields unused).
 type ModelConfig struct {
 	Name    string `json:"name"`
+	Arch    string `json:"arch,omitempty"`
 	Layers  int    `json:"layers"`
 	Width   int    `json:"width"`
 	Heads   int    `json:"heads"`
@@ -22,7 +26,17 @@ var modelSizes = map[string]ModelConfig{
 	"tiny":  {Name: "tiny", Layers: 2, Width: 128, Heads: 4, FFN: 256, MaxLen: 64, Buckets: 16384},
 	"micro": {Name: "micro", Layers: 1, Width: 32, Heads: 2, FFN: 64, MaxLen: 32, Buckets: 2048},
 	"small": {Name: "small", Layers: 4, Width: 256, Heads: 4, FFN: 512, MaxLen: 128, Buckets: 32768},
+	// The networks of van de Ven and Tolias (2019) for split MNIST
+	// (two hidden layers of 400 units) and permuted MNIST (of 1000).
+	"mlp400":  {Name: "mlp400", Arch: MLP, Layers: 2, Width: 400},
+	"mlp1000": {Name: "mlp1000", Arch: MLP, Layers: 2, Width: 1000},
 }
+
+// MLP is ModelConfig.Arch of the fully connected network for images.
+const MLP = "mlp"
+
+// IsMLP says whether c is the fully connected network for images.
+func (c ModelConfig) IsMLP() bool { return c.Arch == MLP }
 
 // ModelSize returns the named model size.
 func ModelSize(name string) (ModelConfig, error) {
@@ -31,6 +45,17 @@ func ModelSize(name string) (ModelConfig, error) {
 		return ModelConfig{}, fmt.Errorf("unknown model size %q (known: %v)", name, ModelSizes())
 	}
 	return c, nil
+}
+
+// sizesOf lists the sizes of the mlp (mlp true) or of the Transformer.
+func sizesOf(mlp bool) []string {
+	var names []string
+	for _, n := range ModelSizes() {
+		if modelSizes[n].IsMLP() == mlp {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // ModelSizes lists the known model size names.
@@ -45,6 +70,16 @@ func ModelSizes() []string {
 
 // Validate reports a configuration the encoder cannot be built with.
 func (c ModelConfig) Validate() error {
+	switch c.Arch {
+	case "":
+	case MLP:
+		if c.Layers < 1 || c.Width <= 0 {
+			return fmt.Errorf("model %q: an mlp needs at least one layer of positive width", c.Name)
+		}
+		return nil
+	default:
+		return fmt.Errorf("model %q: unknown arch %q (want empty for the Transformer, or %q)", c.Name, c.Arch, MLP)
+	}
 	switch {
 	case c.Layers < 0, c.Width <= 0, c.Heads <= 0, c.FFN <= 0:
 		return fmt.Errorf("model %q: layers, width, heads and ffn must be positive", c.Name)
@@ -61,7 +96,12 @@ func (c ModelConfig) Validate() error {
 // TrainConfig is the protocol every strategy trains under: the same
 // optimizer, batch size and number of epochs for all.
 type TrainConfig struct {
-	Epochs        int     `json:"epochs"`
+	Epochs int `json:"epochs"`
+	// Iterations, when positive, trains each task for exactly this many
+	// steps instead of Epochs passes (the batches of successive shuffled
+	// passes, cut off at the last step), as van de Ven and Tolias'
+	// protocol counts training.
+	Iterations    int     `json:"iterations,omitempty"`
 	BatchSize     int     `json:"batch_size"`
 	EvalBatchSize int     `json:"eval_batch_size"`
 	LearningRate  float64 `json:"learning_rate"`
@@ -96,7 +136,9 @@ var DefaultTrainConfig = TrainConfig{
 // Validate reports a protocol that cannot train.
 func (c TrainConfig) Validate() error {
 	switch {
-	case c.Epochs <= 0:
+	case c.Iterations < 0:
+		return fmt.Errorf("iterations must be positive (or 0: train by epochs), got %d", c.Iterations)
+	case c.Epochs <= 0 && c.Iterations == 0:
 		return fmt.Errorf("epochs must be positive, got %d", c.Epochs)
 	case c.BatchSize <= 0 || c.EvalBatchSize <= 0:
 		return fmt.Errorf("batch sizes must be positive, got %d and %d", c.BatchSize, c.EvalBatchSize)

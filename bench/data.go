@@ -19,15 +19,25 @@ const (
 
 // encodedSplit holds a split's examples as token ids, tokenized once per
 // run. ids[i] starts with the [CLS] id; labels[i] is the class of a
-// classify example; tags[i][p] the tag of word p of a tag example.
+// classify example; tags[i][p] the tag of word p of a tag example. An
+// image split holds pixels[i] instead, and ids[i] is nil.
 type encodedSplit struct {
 	ids    [][]int32
 	labels []int32
 	tags   [][]int32
+	pixels [][]byte
 }
 
 func encodeSplit(tok tasks.Tokenizer, maxLen int, kind tasks.Kind, examples []tasks.Example) encodedSplit {
 	e := encodedSplit{ids: make([][]int32, len(examples))}
+	if len(examples) > 0 && len(examples[0].Pixels) > 0 {
+		e.labels = make([]int32, len(examples))
+		e.pixels = make([][]byte, len(examples))
+		for i, ex := range examples {
+			e.labels[i], e.pixels[i] = int32(ex.Label), ex.Pixels
+		}
+		return e
+	}
 	if kind == tasks.Tag {
 		e.tags = make([][]int32, len(examples))
 	} else {
@@ -77,6 +87,9 @@ type Batch struct {
 // `rows` rows (at least len(b.Examples)) and to a length bucket. Label
 // -1 marks positions that carry no loss and no score.
 func batchTensors(e *encodedSplit, kind tasks.Kind, b Batch, rows, maxLen int) (tok, lab *tensors.Tensor) {
+	if e.pixels != nil {
+		return imageTensors(e, b, rows)
+	}
 	longest := 1
 	for _, i := range b.Examples {
 		longest = max(longest, len(e.ids[i]))
@@ -109,6 +122,27 @@ func batchTensors(e *encodedSplit, kind tasks.Kind, b Batch, rows, maxLen int) (
 		labels[r] = e.labels[i]
 	}
 	return tok, tensors.FromFlatDataAndDimensions(labels, rows)
+}
+
+// imageTensors builds an image batch: pixels [rows, size] as float32
+// grey levels / 255 (rows past the examples all 0), labels [rows] (-1
+// past the examples).
+func imageTensors(e *encodedSplit, b Batch, rows int) (px, lab *tensors.Tensor) {
+	size := len(e.pixels[0])
+	values := make([]float32, rows*size)
+	labels := make([]int32, rows)
+	for k := range labels {
+		labels[k] = -1
+	}
+	for r, i := range b.Examples {
+		row := values[r*size : (r+1)*size]
+		for p, v := range e.pixels[i] {
+			row[p] = float32(v) / 255
+		}
+		labels[r] = e.labels[i]
+	}
+	return tensors.FromFlatDataAndDimensions(values, rows, size),
+		tensors.FromFlatDataAndDimensions(labels, rows)
 }
 
 // lengthBucket rounds n up to a power of two (at least 8, at most

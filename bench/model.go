@@ -21,6 +21,14 @@ type Head struct {
 	Task    string
 	Kind    tasks.Kind
 	Classes int
+	// Scope holds the layer's parameters: HeadPath(task) for a head of
+	// the task's own, SharedHeadPath(name) for tasks that share one
+	// (tasks.Task.Head).
+	Scope string
+	// Active is tasks.Task.ActiveClasses: when positive, only the
+	// first classes of a shared head can be predicted (see
+	// Session.ActiveClasses).
+	Active int
 }
 
 // Model is the encoder and one head per task, with its parameters in a
@@ -40,7 +48,8 @@ type Model struct {
 	baseParams int64
 }
 
-// NewModel builds the encoder and a head for each task of the stream.
+// NewModel builds the encoder (or, for ModelConfig.IsMLP, the fully
+// connected network) and the heads of the stream's tasks.
 func NewModel(cfg ModelConfig, stream *tasks.Stream, seed int64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -51,25 +60,91 @@ func NewModel(cfg ModelConfig, stream *tasks.Stream, seed int64) (*Model, error)
 		seed:   seed,
 		byPath: map[string]*model.Variable{},
 	}
-	d := cfg.Width
-	m.AddParam("/embed/tokens", Normal(0.02), cfg.Buckets, d)
-	m.AddParam("/embed/positions", Normal(0.02), cfg.MaxLen, d)
-	for l := 0; l < cfg.Layers; l++ {
-		m.AddBlockParams(fmt.Sprintf("/block%d", l))
+	if err := checkInputs(cfg, stream); err != nil {
+		return nil, err
 	}
-	m.AddParam("/final_norm/gain", Constant(1), d)
-	m.AddParam("/final_norm/offset", Constant(0), d)
+	d := cfg.Width
+	if cfg.IsMLP() {
+		in := stream.Tasks[0].ImageSize
+		for l := 0; l < cfg.Layers; l++ {
+			scope := MLPLayerPath(l)
+			m.AddParam(scope+"/weights", Uniform(1/math.Sqrt(float64(in))), in, d)
+			m.AddParam(scope+"/bias", Uniform(1/math.Sqrt(float64(in))), d)
+			in = d
+		}
+	} else {
+		m.AddParam("/embed/tokens", Normal(0.02), cfg.Buckets, d)
+		m.AddParam("/embed/positions", Normal(0.02), cfg.MaxLen, d)
+		for l := 0; l < cfg.Layers; l++ {
+			m.AddBlockParams(fmt.Sprintf("/block%d", l))
+		}
+		m.AddParam("/final_norm/gain", Constant(1), d)
+		m.AddParam("/final_norm/offset", Constant(0), d)
+	}
+	shared := map[string]int{} // shared head name -> its classes
 	for i, t := range stream.Tasks {
-		if t.NumClasses() < 1 {
+		classes := t.NumClasses()
+		if classes < 1 {
 			return nil, fmt.Errorf("task %q has no labels", t.Name)
 		}
-		m.Heads = append(m.Heads, Head{Task: t.Name, Kind: t.Kind, Classes: t.NumClasses()})
-		m.AddParam(HeadPath(i)+"/weights", Glorot(d, t.NumClasses()), d, t.NumClasses())
-		m.AddParam(HeadPath(i)+"/bias", Constant(0), t.NumClasses())
+		h := Head{Task: t.Name, Kind: t.Kind, Classes: classes, Scope: HeadPath(i), Active: t.ActiveClasses}
+		if t.Head != "" {
+			h.Scope = SharedHeadPath(t.Head)
+			if c, ok := shared[t.Head]; ok && c != classes {
+				return nil, fmt.Errorf("task %q has %d classes, but the head %q it shares has %d",
+					t.Name, classes, t.Head, c)
+			}
+			shared[t.Head] = classes
+		}
+		if h.Active > classes {
+			return nil, fmt.Errorf("task %q: %d active classes of %d", t.Name, h.Active, classes)
+		}
+		m.Heads = append(m.Heads, h)
+		if cfg.IsMLP() {
+			limit := 1 / math.Sqrt(float64(d))
+			m.AddParam(h.Scope+"/weights", Uniform(limit), d, classes)
+			m.AddParam(h.Scope+"/bias", Uniform(limit), classes)
+		} else {
+			m.AddParam(h.Scope+"/weights", Glorot(d, classes), d, classes)
+			m.AddParam(h.Scope+"/bias", Constant(0), classes)
+		}
 	}
 	m.baseParams = m.NumParams()
 	return m, nil
 }
+
+// checkInputs refuses a model that cannot read the stream's examples:
+// images for the Transformer, text for the mlp, or images of several
+// sizes.
+func checkInputs(cfg ModelConfig, stream *tasks.Stream) error {
+	if len(stream.Tasks) == 0 {
+		return fmt.Errorf("stream %s has no tasks", stream.Name)
+	}
+	size := stream.Tasks[0].ImageSize
+	for _, t := range stream.Tasks {
+		switch {
+		case t.ImageSize != size:
+			return fmt.Errorf("stream %s: task %q has images of %d pixels, task %q of %d",
+				stream.Name, t.Name, t.ImageSize, stream.Tasks[0].Name, size)
+		case cfg.IsMLP() && t.ImageSize == 0:
+			return fmt.Errorf("model %s reads images, and task %q of stream %s holds text: "+
+				"use a Transformer size (%s)", cfg.Name, t.Name, stream.Name, strings.Join(sizesOf(false), ", "))
+		case !cfg.IsMLP() && t.ImageSize > 0:
+			return fmt.Errorf("model %s reads text, and task %q of stream %s holds images: "+
+				"use an mlp size (%s)", cfg.Name, t.Name, stream.Name, strings.Join(sizesOf(true), ", "))
+		}
+	}
+	return nil
+}
+
+// MLPLayerPath is the scope of hidden layer l (0-based) of the mlp.
+func MLPLayerPath(l int) string { return fmt.Sprintf("/mlp/layer%d", l) }
+
+// SharedHeadPath is the scope of the head that tasks named name share.
+func SharedHeadPath(name string) string { return "/head/shared-" + name }
+
+// HeadScope is the scope of the head task (0-based) predicts with.
+func (m *Model) HeadScope(task int) string { return m.Heads[task].Scope }
 
 // HeadPath is the scope of task i's head (0-based).
 func HeadPath(task int) string { return fmt.Sprintf("/head/task%d", task) }
@@ -91,6 +166,16 @@ func Normal(std float64) Init {
 	return func(r *rand.Rand, v []float32) {
 		for i := range v {
 			v[i] = float32(r.NormFloat64() * std)
+		}
+	}
+}
+
+// Uniform draws values from U(-limit, limit): PyTorch's default for a
+// linear layer's weights and bias with limit 1/sqrt(fan in).
+func Uniform(limit float64) Init {
+	return func(r *rand.Rand, v []float32) {
+		for i := range v {
+			v[i] = float32((2*r.Float64() - 1) * limit)
 		}
 	}
 }
@@ -153,8 +238,9 @@ func (m *Model) NumParams() int64 {
 func (m *Model) BaseParams() int64 { return m.baseParams }
 
 // ParamGroup names the part of the model a parameter belongs to:
-// "embeddings", "attention", "ffn", "norm", "head" or "other" (for
-// parameters that strategies add outside these scopes).
+// "embeddings", "attention", "ffn" (the mlp's hidden layers too),
+// "norm", "head" or "other" (for parameters that strategies add
+// outside these scopes).
 func ParamGroup(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/embed/"):
@@ -163,7 +249,7 @@ func ParamGroup(path string) string {
 		return "head"
 	case strings.Contains(path, "/attn/"):
 		return "attention"
-	case strings.Contains(path, "/ffn/"):
+	case strings.Contains(path, "/ffn/"), strings.HasPrefix(path, "/mlp/"):
 		return "ffn"
 	case strings.Contains(path, "_norm/"):
 		return "norm"
@@ -197,8 +283,18 @@ type Forward struct {
 
 // Encode runs the encoder on token ids [batch, length] (0 = padding) and
 // returns the final hidden states [batch, length, width] and the mask of
-// real tokens [batch, length].
+// real tokens [batch, length]. For the mlp, tokens are pixels [batch,
+// size] scaled to [0, 1], hidden is the last hidden layer's output
+// [batch, width] and mask is nil.
 func (f *Forward) Encode(tokens *Node) (hidden, mask *Node) {
+	if f.Model.Config.IsMLP() {
+		x := tokens
+		for l := 0; l < f.Model.Config.Layers; l++ {
+			x = f.Dense(MLPLayerPath(l), x)
+			x = Max(x, ZerosLike(x)) // ReLU
+		}
+		return x, nil
+	}
 	g := f.G
 	batch, length := tokens.Shape().Dimensions[0], tokens.Shape().Dimensions[1]
 	mask = NotEqual(tokens, ScalarZero(g, tokens.DType()))
@@ -268,8 +364,12 @@ func (f *Forward) hooks() EncoderHooks {
 	return h
 }
 
-// Pool averages the hidden states of real tokens: [batch, width].
+// Pool averages the hidden states of real tokens: [batch, width]. The
+// mlp's hidden states [batch, width] are returned as they are.
 func (f *Forward) Pool(hidden, mask *Node) *Node {
+	if mask == nil {
+		return hidden
+	}
 	m := InsertAxes(ConvertDType(mask, hidden.DType()), -1)
 	sum := ReduceSum(Mul(hidden, m), 1)
 	count := Max(ReduceSum(m, 1), OnesLike(ReduceSum(m, 1)))
@@ -283,7 +383,7 @@ func (f *Forward) Logits(task int, hidden, mask *Node) *Node {
 	if f.Model.Heads[task].Kind != tasks.Tag {
 		x = f.Pool(hidden, mask)
 	}
-	return f.Dense(HeadPath(task), x)
+	return f.Dense(f.Model.HeadScope(task), x)
 }
 
 // Value returns the graph node of parameter path (read from Source when

@@ -81,6 +81,14 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	mem := startMemoryWatch(!spec.SharedProcess)
 	start := time.Now()
 
+	if _, ok := spec.Strategy.(EncoderHooks); ok && spec.Model.IsMLP() {
+		return nil, needsTransformer(spec.Strategy.Name(), spec.Model)
+	}
+	if mc, ok := spec.Strategy.(ModelChecker); ok {
+		if err := mc.CheckModel(spec.Model); err != nil {
+			return nil, err
+		}
+	}
 	m, err := NewModel(spec.Model, spec.Stream, spec.Seed)
 	if err != nil {
 		return nil, err
@@ -88,7 +96,7 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	s := &Session{
 		Model: m, Stream: spec.Stream, Seed: spec.Seed, Train: spec.Train,
 		Backend: spec.Backend, Logger: logger, strategy: spec.Strategy,
-		execs: map[string]*model.Exec{},
+		execs: map[string]*model.Exec{}, stage: -1,
 	}
 	tok := tasks.Tokenizer{Buckets: spec.Model.Buckets}
 	for _, t := range spec.Stream.Tasks {
@@ -127,6 +135,7 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		s.stage = k
 		where := fmt.Sprintf("task %d (%s)", k+1, task.Name)
 		plan := Plan{Tasks: []int{k}}
 		if planner != nil {
@@ -161,16 +170,32 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			lengths[t] = s.train[t].lengths()
 		}
 		rng := s.Rand(fmt.Sprintf("batches/task%d", k))
-		for epoch := 0; epoch < spec.Train.Epochs; epoch++ {
+		epochs, steps := spec.Train.Epochs, 0
+		if spec.Train.Iterations > 0 {
+			epochs, steps = math.MaxInt, spec.Train.Iterations
+		}
+		step := 0
+		for epoch := 0; epoch < epochs && (steps == 0 || step < steps); epoch++ {
 			var sum float64
 			batches := epochBatches(rng, lengths, plan.Tasks, spec.Train.BatchSize, spec.Model.MaxLen)
+			if len(batches) == 0 && steps > 0 {
+				return nil, fmt.Errorf("%s: no training examples for %d iterations", where, steps)
+			}
+			if steps > 0 && len(batches) > steps-step {
+				batches = batches[:steps-step]
+			}
+			total := steps
+			if total == 0 {
+				total = spec.Train.Epochs * len(batches)
+			}
 			for i, b := range batches {
 				if err := ctx.Err(); err != nil {
 					return nil, err
 				}
+				step++
 				if spec.Progress != nil {
 					spec.Progress(Progress{Task: k + 1, Tasks: T, TaskName: task.Name,
-						Step: epoch*len(batches) + i + 1, Steps: spec.Train.Epochs * len(batches)})
+						Step: step, Steps: total})
 				}
 				parts := []Batch{b}
 				if mixer != nil {
@@ -238,7 +263,7 @@ func (s *Session) countTrainable(k int) int64 {
 	freezer, _ := s.strategy.(Freezer)
 	var n int64
 	for _, v := range s.Model.params {
-		if ParamGroup(v.Path()) == "head" && !hasPrefix(v.Path(), HeadPath(k)+"/") {
+		if ParamGroup(v.Path()) == "head" && !hasPrefix(v.Path(), s.Model.HeadScope(k)+"/") {
 			continue
 		}
 		if freezer != nil && !freezer.Trainable(s, k, v.Path()) {

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -31,6 +33,46 @@ type Session struct {
 	// builtWith is the number of store variables when the graphs in
 	// execs were built.
 	builtWith int
+	// stage is the task being trained, or last trained (-1 before the
+	// first): it decides a shared head's active classes.
+	stage int
+}
+
+// ActiveClasses is how many of the first classes of task's head can be
+// predicted now, 0 when all of them can. It is positive only for a
+// head whose tasks set tasks.Task.ActiveClasses (the class-incremental
+// scenario): while training task k and when evaluating after it, the
+// classes of tasks 1..k, and when scoring a later task j (before it is
+// trained, for the untrained scores and forward transfer) the classes
+// of tasks 1..j, so that its own classes can be predicted at all.
+func (s *Session) ActiveClasses(task int) int {
+	if s.Model.Heads[task].Active == 0 {
+		return 0
+	}
+	return s.Model.Heads[max(s.stage, task)].Active
+}
+
+// MaskInactive sets the logits of task's head that ActiveClasses rules
+// out to -1e9, so that the softmax gives them probability 0 (exactly,
+// in float32) and ArgMax never picks them. Training losses and
+// predictions use it; Step.Parts' Logits and Session.Logits are the
+// unmasked scores.
+func (s *Session) MaskInactive(task int, logits *graph.Node) *graph.Node {
+	active := s.ActiveClasses(task)
+	classes := logits.Shape().Dimensions[logits.Rank()-1]
+	if active == 0 || active >= classes {
+		return logits
+	}
+	g := logits.Graph()
+	idx := graph.Iota(g, shapes.Make(dtypes.Int32, classes), 0)
+	keep := graph.LessThan(idx, graph.Scalar(g, dtypes.Int32, active))
+	lead := make([]int, logits.Rank())
+	for i := range lead {
+		lead[i] = 1
+	}
+	lead[len(lead)-1] = classes
+	keep = graph.BroadcastToDims(graph.Reshape(keep, lead...), logits.Shape().Dimensions...)
+	return graph.Where(keep, logits, graph.Scalar(g, logits.DType(), -1e9))
 }
 
 // Rand returns a generator for the named purpose, seeded by the run's
@@ -142,7 +184,7 @@ func (s *Session) Logits(b Batch, rows int) (*tensors.Tensor, error) {
 // b.Task's head, and returns out(logits). Its graph is cached under
 // name and the task.
 func (s *Session) forward(name string, b Batch, rows int, out func(*graph.Node) *graph.Node) (*tensors.Tensor, error) {
-	key := fmt.Sprintf("%s/%d", name, b.Task)
+	key := fmt.Sprintf("%s/%d/%d", name, b.Task, s.ActiveClasses(b.Task))
 	exec, ok := s.execs[key]
 	if !ok {
 		var err error

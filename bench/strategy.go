@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"fmt"
+
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
 )
 
@@ -99,6 +101,30 @@ func (NoEncoderHooks) KeysValues(_ *Forward, _ int, k, v, b *Node) (*Node, *Node
 }
 func (NoEncoderHooks) Projection(_ *Forward, _ string, _, y *Node) *Node { return y }
 func (NoEncoderHooks) AfterBlocks(_ *Forward, x, _ *Node) *Node          { return x }
+
+// ModelChecker strategies refuse, before anything trains, a model they
+// cannot work with (a strategy that freezes Transformer blocks, on the
+// mlp). Strategies with EncoderHooks need no check: the bench refuses
+// them on the mlp itself.
+type ModelChecker interface {
+	CheckModel(cfg ModelConfig) error
+}
+
+// needsTransformer is the error of a strategy that only works on the
+// Transformer, run with another model.
+func needsTransformer(strategy string, cfg ModelConfig) error {
+	return fmt.Errorf("strategy %s works on the Transformer encoder's blocks, and model %s has none",
+		strategy, cfg.Name)
+}
+
+// NeedsTransformer is CheckModel for strategies that only work on the
+// Transformer.
+func NeedsTransformer(strategy string, cfg ModelConfig) error {
+	if cfg.IsMLP() {
+		return needsTransformer(strategy, cfg)
+	}
+	return nil
+}
 
 // Configurable strategies report their parameters, which are recorded
 // with every result.

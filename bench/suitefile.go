@@ -24,9 +24,9 @@ import (
 //	  - name: ewc
 //	    params: {lambda: "1000"}
 //	seeds: 3                         # seeds 1..3, or a list: [1, 7, 42]
-//	model: tiny
+//	model: tiny                      # default: the streams' own (tiny for text)
 //	backend: go
-//	epochs: 2
+//	epochs: 2                        # or iterations: 2000 (steps per task)
 //	batch_size: 32
 //	lr: 0.001
 //	max_train: 0                     # 0: each stream's own caps
@@ -40,6 +40,7 @@ type SuiteFile struct {
 	Model      string          `yaml:"model"`
 	Backend    string          `yaml:"backend"`
 	Epochs     int             `yaml:"epochs"`
+	Iterations int             `yaml:"iterations"`
 	BatchSize  int             `yaml:"batch_size"`
 	LR         float64         `yaml:"lr"`
 	MaxTrain   int             `yaml:"max_train"`
@@ -141,7 +142,10 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	}
 	// A value written as 0 is not "the default": say so rather than run
 	// something else than the file says.
-	for _, key := range []string{"epochs", "batch_size", "lr"} {
+	if topValue(&root, "epochs") != nil && topValue(&root, "iterations") != nil {
+		return nil, fail("line %d: give epochs or iterations, not both", topValue(&root, "iterations").Line)
+	}
+	for _, key := range []string{"epochs", "iterations", "batch_size", "lr"} {
 		if v := topValue(&root, key); v != nil {
 			var x float64
 			if err := v.Decode(&x); err == nil && !(x > 0) {

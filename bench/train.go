@@ -134,7 +134,7 @@ func (s *Session) buildStep(g *Graph, task int, parts []Batch, inputs []*Node) *
 		}
 		p.Hidden, p.Mask = f.Encode(p.Tokens)
 		p.Logits = f.Logits(b.Task, p.Hidden, p.Mask)
-		p.Loss = CrossEntropy(p.Logits, p.Labels)
+		p.Loss = CrossEntropy(s.MaskInactive(b.Task, p.Logits), p.Labels)
 		if b.Weight != 0 {
 			total = Add(total, MulScalar(p.Loss, b.Weight))
 		}
@@ -294,7 +294,7 @@ func (s *Session) resetOptimizer(reset bool) error {
 // or of each word (tag), in the example order of b.
 func (s *Session) predict(b Batch, rows int) ([][]int32, error) {
 	pred, err := s.forward("eval", b, rows, func(logits *Node) *Node {
-		return ConvertDType(ArgMax(logits, -1), dtypes.Int32)
+		return ConvertDType(ArgMax(s.MaskInactive(b.Task, logits), -1), dtypes.Int32)
 	})
 	if err != nil {
 		return nil, err

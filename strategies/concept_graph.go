@@ -381,3 +381,8 @@ func tiePenalty(w, b, targetW, targetB, tied *Node, tie float64) *Node {
 	perClass := Add(ReduceSum(Square(Sub(w, targetW)), 0), Square(Sub(b, targetB)))
 	return MulScalar(ReduceAllSum(Mul(perClass, tied)), tie/2)
 }
+
+// CheckModel refuses the mlp: the strategy works on Transformer blocks.
+func (*conceptGraph) CheckModel(cfg bench.ModelConfig) error {
+	return bench.NeedsTransformer("concept-graph", cfg)
+}

@@ -20,6 +20,7 @@ func init() {
 				"keeps the first task while later ones still learn, 1000 starts to block them"},
 			{Name: "samples", Default: "256",
 				Doc: "training examples of each task whose per-example gradients estimate its Fisher"},
+			fisherLabelsParam,
 		},
 		New: newEWC,
 	})
@@ -36,6 +37,7 @@ func init() {
 type ewc struct {
 	lambda  float64
 	samples int
+	loss    exampleLoss // of the Fisher's per-example gradients
 	paths   []string
 	done    int // past tasks with a Fisher and an anchor
 }
@@ -49,7 +51,11 @@ func newEWC(cfg Config) (bench.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ewc{lambda: lambda, samples: samples}, nil
+	loss, err := fisherLoss(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &ewc{lambda: lambda, samples: samples, loss: loss}, nil
 }
 
 func (*ewc) Name() string { return "ewc" }
@@ -71,7 +77,7 @@ func (e *ewc) AfterTask(s *bench.Session, task int) error {
 	}
 	scope := ewcScope(task)
 	sample := sampleExamples(s, task, e.samples, scope+"/sample")
-	fisher, err := perExampleMean(s, task, sample, e.paths, taskLoss, Square)
+	fisher, err := perExampleMean(s, task, sample, e.paths, e.loss, Square)
 	if err != nil {
 		return fmt.Errorf("estimating the Fisher: %w", err)
 	}

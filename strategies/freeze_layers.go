@@ -66,3 +66,8 @@ func (f *freezeLayers) Trainable(s *bench.Session, task int, path string) bool {
 	}
 	return true
 }
+
+// CheckModel refuses the mlp: the strategy works on Transformer blocks.
+func (*freezeLayers) CheckModel(cfg bench.ModelConfig) error {
+	return bench.NeedsTransformer("freeze-layers", cfg)
+}

@@ -173,3 +173,8 @@ func (fn *freezeNeurons) EditGradients(st *bench.Step, grads map[string]*Node) {
 		}
 	}
 }
+
+// CheckModel refuses the mlp: the strategy works on Transformer blocks.
+func (*freezeNeurons) CheckModel(cfg bench.ModelConfig) error {
+	return bench.NeedsTransformer("freeze-neurons", cfg)
+}

@@ -8,13 +8,13 @@ package strategies
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck // graph code reads best unqualified
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 
 	"github.com/clbench/clbench/bench"
-	"github.com/clbench/clbench/tasks"
 )
 
 // examplesPerGraph is how many examples one graph of per-example
@@ -22,28 +22,60 @@ import (
 // batch size 1, so the graph grows with it.
 const examplesPerGraph = 8
 
+// predictedLoss is taskLoss with the model's own prediction (the arg
+// max of the classes it can predict now) in place of the true label,
+// wherever there is a label: the Fisher of van de Ven and Tolias'
+// (2019) code.
+func predictedLoss(s *bench.Session, task int, logits, labels, _ *Node) *Node {
+	masked := s.MaskInactive(task, logits)
+	predicted := ConvertDType(ArgMax(StopGradient(masked), -1), labels.DType())
+	predicted = Where(GreaterOrEqual(labels, ZerosLike(labels)), predicted, labels)
+	return bench.CrossEntropy(masked, predicted)
+}
+
+// fisherLoss reads the "labels" parameter of the EWC strategies: true
+// (the empirical Fisher, from each example's label) or predicted.
+func fisherLoss(cfg Config) (exampleLoss, error) {
+	switch cfg["labels"] {
+	case "true":
+		return taskLoss, nil
+	case "predicted":
+		return predictedLoss, nil
+	}
+	return nil, fmt.Errorf("parameter labels=%q: want true or predicted", cfg["labels"])
+}
+
+// fisherLabelsParam documents the "labels" parameter.
+var fisherLabelsParam = Param{Name: "labels", Default: "true",
+	Doc: "labels of the Fisher's per-example losses: true (the empirical Fisher) or predicted " +
+		"(the model's arg max, as van de Ven and Tolias' code)"}
+
 // sharedPaths lists the parameters that every task uses: all but the
-// per-task heads. Penalties and importances cover these; a head only
-// ever trains with its own task.
+// per-task heads (a head that tasks share, in the domain- and
+// class-incremental scenarios, is one of them). Penalties and
+// importances cover these; a task's own head only ever trains with
+// its task.
 func sharedPaths(m *bench.Model) []string {
 	var paths []string
 	for _, v := range m.Params() {
-		if bench.ParamGroup(v.Path()) != "head" {
+		if bench.ParamGroup(v.Path()) != "head" || strings.HasPrefix(v.Path(), bench.SharedHeadPath("")) {
 			paths = append(paths, v.Path())
 		}
 	}
 	return paths
 }
 
-// exampleLoss is the scalar whose gradient is taken for one example:
-// logits and labels are the example's ([1, classes] and [1], or
-// [1, length, classes] and [1, length]); mask marks its real tokens.
-type exampleLoss func(kind tasks.Kind, logits, labels, mask *Node) *Node
+// exampleLoss is the scalar whose gradient is taken for one example of
+// task: logits and labels are the example's ([1, classes] and [1], or
+// [1, length, classes] and [1, length]); mask marks its real tokens
+// (nil for an image).
+type exampleLoss func(s *bench.Session, task int, logits, labels, mask *Node) *Node
 
 // taskLoss is the training loss of one example: the negative
-// log-likelihood of its label (per word, averaged, for a tag task).
-func taskLoss(_ tasks.Kind, logits, labels, _ *Node) *Node {
-	return bench.CrossEntropy(logits, labels)
+// log-likelihood of its label (per word, averaged, for a tag task),
+// over the classes the head can predict now (Session.MaskInactive).
+func taskLoss(s *bench.Session, task int, logits, labels, _ *Node) *Node {
+	return bench.CrossEntropy(s.MaskInactive(task, logits), labels)
 }
 
 // sampleExamples draws up to n distinct training examples of task,
@@ -122,7 +154,6 @@ func (a *exampleMean) mean() map[string][]float32 {
 // example in its own batch of one.
 func perExampleMean(s *bench.Session, task int, examples []int, paths []string,
 	loss exampleLoss, reduce func(*Node) *Node) (map[string][]float32, error) {
-	kind := s.Model.Heads[task].Kind
 	exec, err := model.NewExec(s.Backend, s.Model.Store(),
 		func(_ *model.Scope, tokens, labels *Node) []*Node {
 			g := tokens.Graph()
@@ -136,7 +167,7 @@ func perExampleMean(s *bench.Session, task int, examples []int, paths []string,
 				lab := Slice(labels, AxisElem(i))
 				f := &bench.Forward{G: g, Model: s.Model, Task: task}
 				h, mask := f.Encode(tok)
-				losses = append(losses, loss(kind, f.Logits(task, h, mask), lab, mask))
+				losses = append(losses, loss(s, task, f.Logits(task, h, mask), lab, mask))
 			}
 			return sumOverExamples(losses, params, reduce)
 		})

@@ -17,7 +17,10 @@ func init() {
 		Family:  Protect,
 		Summary: "learning without forgetting: distil every old head's outputs from a frozen copy of the model",
 		Params: []Param{
-			{Name: "alpha", Default: "1", Doc: "weight of the distillation loss against the task's own"},
+			{Name: "alpha", Default: "1", Doc: "weight of the distillation loss against the task's own (weighting alpha)"},
+			{Name: "weighting", Default: "alpha", Doc: "alpha: task loss + alpha * distillation; " +
+				"tasks: at task t, (1/t) task loss + (1 - 1/t) * the mean distillation over old heads " +
+				"(van de Ven and Tolias 2019)"},
 			{Name: "temperature", Default: "2", Doc: "softmax temperature T of the soft targets (LwF's T)"},
 		},
 		New: newLwF,
@@ -30,11 +33,13 @@ func init() {
 // every old task's head is run on the new task's batches by both
 // models, and the loss gains
 // alpha * T^2 * KL(softmax(teacher/T) || softmax(student/T)) for each
-// old head (per real token, averaged, for a tag head). The teacher's
+// old head (per real token, averaged, for a tag head). A head that old
+// tasks share is distilled once, over the classes those tasks had. The teacher's
 // logits sit behind StopGradient; the gradient flows into the
 // student's encoder and old heads, which train with the new task.
 type lwf struct {
 	alpha, temperature float64
+	byTasks            bool // weighting "tasks"
 	ready              bool // a teacher exists
 }
 
@@ -52,7 +57,11 @@ func newLwF(cfg Config) (bench.Strategy, error) {
 	if temperature == 0 {
 		return nil, fmt.Errorf("parameter temperature must be positive")
 	}
-	return &lwf{alpha: alpha, temperature: temperature}, nil
+	weighting := cfg["weighting"]
+	if weighting != "alpha" && weighting != "tasks" {
+		return nil, fmt.Errorf("parameter weighting=%q: want alpha or tasks", weighting)
+	}
+	return &lwf{alpha: alpha, temperature: temperature, byTasks: weighting == "tasks"}, nil
 }
 
 func (*lwf) Name() string { return "lwf" }
@@ -76,6 +85,7 @@ func (l *lwf) ExtraLoss(st *bench.Step) *Node {
 		return nil
 	}
 	var total *Node
+	heads := distilledHeads(st.Session.Model, st.Task)
 	for _, part := range st.Parts {
 		if part.Batch.Weight == 0 {
 			continue
@@ -83,12 +93,25 @@ func (l *lwf) ExtraLoss(st *bench.Step) *Node {
 		teacher := &bench.Forward{G: st.G, Model: st.Session.Model, Task: part.Batch.Task,
 			Source: lwfTeacher}
 		th, tmask := teacher.Encode(part.Tokens)
-		for old := 0; old < st.Task; old++ {
+		for _, old := range heads {
 			kind := st.Session.Model.Heads[old].Kind
 			t := teacher.Logits(old, th, tmask)
 			student := part.Forward.Logits(old, part.Hidden, part.Mask)
-			kl := MulScalar(distillKL(t, student, l.temperature, distillWeight(kind, part.Mask)),
-				part.Batch.Weight)
+			weight := distillWeight(kind, part.Mask)
+			if part.Mask == nil { // images: every example of the batch
+				weight = ConvertDType(GreaterOrEqual(part.Labels, ZerosLike(part.Labels)), dtypes.Float32)
+			}
+			var kl *Node
+			if n := previousClasses(st.Session.Model, st.Task); n > 0 {
+				// The old classes' soft targets against the student's
+				// distribution over every class it can now predict.
+				t = Slice(t, AxisRange(), AxisRange(0, n))
+				student = st.Session.MaskInactive(old, student)
+				kl = distillKLPartial(t, student, l.temperature, weight)
+			} else {
+				kl = distillKL(t, student, l.temperature, weight)
+			}
+			kl = MulScalar(kl, part.Batch.Weight)
 			if total == nil {
 				total = kl
 			} else {
@@ -99,7 +122,55 @@ func (l *lwf) ExtraLoss(st *bench.Step) *Node {
 	if total == nil {
 		return nil
 	}
-	return MulScalar(total, l.alpha*l.temperature*l.temperature)
+	total = MulScalar(total, l.temperature*l.temperature)
+	if !l.byTasks {
+		return MulScalar(total, l.alpha)
+	}
+	// (1/t) task loss + (1 - 1/t) mean distillation: the step's loss
+	// already holds the task loss once, so take (1 - 1/t) of it back.
+	share := 1 - 1/float64(st.Task+1)
+	mean := DivScalar(total, float64(len(heads)))
+	return MulScalar(Sub(mean, st.Loss), share)
+}
+
+// distillKLPartial is distillKL where the teacher has the first n
+// classes of the student's: the student's log-probabilities are over
+// all of its classes, and only the teacher's n enter the sum (the
+// teacher's distribution padded with zeros).
+func distillKLPartial(teacher, student *Node, temperature float64, weight *Node) *Node {
+	teacher = StopGradient(teacher)
+	n := teacher.Shape().Dimensions[teacher.Rank()-1]
+	p := softTargets(teacher, temperature)
+	logP := LogSoftmax(DivScalar(teacher, temperature), -1)
+	logQ := Slice(LogSoftmax(DivScalar(student, temperature), -1), AxisRange(), AxisRange(0, n))
+	kl := ReduceSum(Mul(p, Sub(logP, logQ)), -1)
+	return Div(ReduceAllSum(Mul(kl, weight)), MaxScalar(ReduceAllSum(weight), 1))
+}
+
+// distilledHeads lists one task of each head that the tasks before
+// task predict with: every old task when each has a head of its own,
+// one of them for a head they share.
+func distilledHeads(m *bench.Model, task int) []int {
+	var out []int
+	seen := map[string]bool{}
+	for old := 0; old < task; old++ {
+		if scope := m.HeadScope(old); !seen[scope] {
+			seen[scope] = true
+			out = append(out, old)
+		}
+	}
+	return out
+}
+
+// previousClasses is, for a shared head whose classes grow with the
+// tasks (the class-incremental scenario), the number of classes the
+// tasks before task had: the teacher's distribution is over those, as
+// in van de Ven and Tolias (2019). 0 otherwise: every class.
+func previousClasses(m *bench.Model, task int) int {
+	if task == 0 || m.Heads[task-1].Active == 0 {
+		return 0
+	}
+	return m.Heads[task-1].Active
 }
 
 // softTargets is the distribution softmax(logits / T) over the last

@@ -45,12 +45,22 @@ func newMAS(cfg Config) (bench.Strategy, error) {
 		return nil, err
 	}
 	return &mas{runningPenalty{
-		scope: masScope, name: "importance", what: "importances", stat: outputNorm, reduce: Abs,
+		scope: masScope, name: "importance", what: "importances", stat: masOutput, reduce: Abs,
 		decay: 1, scale: lambda, samples: samples,
 	}}, nil
 }
 
 func (*mas) Name() string { return "mas" }
+
+// masOutput is MAS's statistic of one example of task: the outputNorm
+// of the logits of the classes its head can predict now
+// (Session.ActiveClasses).
+func masOutput(s *bench.Session, task int, logits, labels, mask *Node) *Node {
+	if active := s.ActiveClasses(task); active > 0 {
+		logits = Slice(logits, AxisRange(), AxisRange(0, active))
+	}
+	return outputNorm(s.Model.Heads[task].Kind, logits, labels, mask)
+}
 
 // outputNorm is the squared L2 norm of one example's logits; for a tag
 // task, the mean over its real tokens of each token's squared norm.

@@ -21,6 +21,7 @@ func init() {
 					"required: an empty or out-of-range value is rejected before training"},
 			{Name: "samples", Default: "256",
 				Doc: "training examples of each task whose per-example gradients estimate its Fisher"},
+			fisherLabelsParam,
 		},
 		New: newOnlineEWC,
 	})
@@ -51,8 +52,12 @@ func newOnlineEWC(cfg Config) (bench.Strategy, error) {
 	if err != nil {
 		return nil, err
 	}
+	loss, err := fisherLoss(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &onlineEWC{runningPenalty{
-		scope: onlineEWCScope, name: "fisher", what: "the Fisher", stat: taskLoss, reduce: Square,
+		scope: onlineEWCScope, name: "fisher", what: "the Fisher", stat: loss, reduce: Square,
 		decay: gamma, scale: lambda / 2, samples: samples,
 	}}, nil
 }

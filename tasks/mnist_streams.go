@@ -42,6 +42,18 @@ const (
 	permutedSide = 32
 )
 
+// The protocols of van de Ven and Tolias (2019), section 4 and appendix:
+// Adam (betas 0.9, 0.999) on batches of 128; split MNIST with two
+// hidden layers of 400 ReLU units, 2,000 iterations per task, learning
+// rate 0.001; permuted MNIST with two layers of 1,000 units, 5,000
+// iterations per task, learning rate 0.0001.
+var (
+	splitProtocol = Protocol{Model: "mlp400", Iterations: 2000, BatchSize: 128, LearningRate: 0.001,
+		Source: "van de Ven and Tolias (2019), split MNIST"}
+	permutedProtocol = Protocol{Model: "mlp1000", Iterations: 5000, BatchSize: 128, LearningRate: 0.0001,
+		Source: "van de Ven and Tolias (2019), permuted MNIST"}
+)
+
 // mnistStreams defines split and permuted MNIST in each scenario.
 func mnistStreams() []*streamDef {
 	var defs []*streamDef
@@ -53,11 +65,12 @@ func mnistStreams() []*streamDef {
 
 // mnistStream makes the definition of an MNIST stream whose tasks
 // build makes from the two splits.
-func mnistStream(name, desc string, names []string,
+func mnistStream(name, desc string, names []string, proto Protocol,
 	build func(train, test *Digits) []*Task) *streamDef {
 	d := stream(name, mnistVersion, desc)
 	d.info.DataSeed = mnistDataSeed
 	d.info.NeedsData = true
+	d.info.Protocol = proto
 	for _, n := range names {
 		d.info.Tasks = append(d.info.Tasks, n)
 		d.info.Specs = append(d.info.Specs, TaskSpec{
@@ -89,7 +102,7 @@ func splitMNIST(sc Scenario) *streamDef {
 		DomainIL: "MNIST as five two-digit tasks, one head: first or second digit of the pair (domain-incremental)",
 		ClassIL:  "MNIST as five two-digit tasks, one growing ten-digit head (class-incremental)",
 	}[sc]
-	return mnistStream("split-mnist-"+string(sc), desc, names, func(train, test *Digits) []*Task {
+	return mnistStream("split-mnist-"+string(sc), desc, names, splitProtocol, func(train, test *Digits) []*Task {
 		tasks := make([]*Task, 5)
 		for k := range tasks {
 			t := &Task{Name: names[k], Kind: Classify, ImageSize: train.Rows * train.Cols,
@@ -129,7 +142,7 @@ func permutedMNIST(sc Scenario) *streamDef {
 		ClassIL:  "MNIST under ten pixel permutations, one growing head of 10 digits per task (class-incremental)",
 	}[sc]
 	size := permutedSide * permutedSide
-	return mnistStream("permuted-mnist-"+string(sc), desc, names, func(train, test *Digits) []*Task {
+	return mnistStream("permuted-mnist-"+string(sc), desc, names, permutedProtocol, func(train, test *Digits) []*Task {
 		tasks := make([]*Task, permutedTasks)
 		for k := range tasks {
 			var perm []int // nil: the first task keeps the pixels' order

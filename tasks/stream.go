@@ -69,6 +69,25 @@ type StreamInfo struct {
 	DataSeed int64
 	// Specs defines each task, with its files and default caps.
 	Specs []TaskSpec
+	// Protocol is how the stream is trained unless a run says
+	// otherwise; zero for the text streams, which share the bench's
+	// defaults.
+	Protocol Protocol
+}
+
+// Protocol is a stream's own training protocol, where it comes from a
+// publication whose numbers the stream reproduces. Zero fields leave
+// the bench's defaults.
+type Protocol struct {
+	// Model names a model size of the bench (for example "mlp400").
+	Model string
+	// Iterations is the number of training steps per task (instead of
+	// epochs), BatchSize the examples per step, LearningRate Adam's.
+	Iterations   int
+	BatchSize    int
+	LearningRate float64
+	// Source says where the protocol comes from.
+	Source string
 }
 
 // streamDef is a stream before it is loaded.

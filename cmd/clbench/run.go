@@ -65,6 +65,7 @@ type runOptions struct {
 	modelSize  string
 	backend    string
 	epochs     int
+	iterations int
 	batchSize  int
 	lr         float64
 	maxTrain   int
@@ -110,12 +111,14 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.shots, "shots", 0, "few-shot variant: keep N training examples of every task after the first")
 	f.StringVar(&o.out, "out", "out/results", "output folder for Parquet results")
 	f.StringVar(&o.data, "data", "", "data folder (default $CLBENCH_DATA, else the user cache)")
-	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", "))
+	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", ")+
+		" (default: the stream's own, tiny for text)")
 	f.StringVar(&o.backend, "backend", "go", "GoMLX backend: go (pure Go); in a -tags xla build "+
 		"also xla, xla:cpu or xla:/abs/path/pjrt_c_api_cpu_plugin.so (see make xla)")
-	f.IntVar(&o.epochs, "epochs", bench.DefaultTrainConfig.Epochs, "epochs per task")
-	f.IntVar(&o.batchSize, "batch-size", bench.DefaultTrainConfig.BatchSize, "training batch size")
-	f.Float64Var(&o.lr, "lr", bench.DefaultTrainConfig.LearningRate, "Adam learning rate")
+	f.IntVar(&o.epochs, "epochs", bench.DefaultTrainConfig.Epochs, "epochs per task (default: the stream's own)")
+	f.IntVar(&o.iterations, "iterations", 0, "training steps per task instead of epochs (default: the stream's own)")
+	f.IntVar(&o.batchSize, "batch-size", bench.DefaultTrainConfig.BatchSize, "training batch size (default: the stream's own)")
+	f.Float64Var(&o.lr, "lr", bench.DefaultTrainConfig.LearningRate, "Adam learning rate (default: the stream's own)")
 	f.IntVar(&o.maxTrain, "max-train", 0, "cap on training examples per task (0: the stream's own; -1: none)")
 	f.IntVar(&o.maxTest, "max-test", 0, "cap on test examples per task (0: the stream's own; -1: none)")
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
@@ -197,7 +200,8 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 		return nil, badInput(err)
 	}
 	train := bench.DefaultTrainConfig
-	train.Epochs, train.BatchSize, train.LearningRate = sf.Epochs, sf.BatchSize, sf.LR
+	train.Epochs, train.Iterations = sf.Epochs, sf.Iterations
+	train.BatchSize, train.LearningRate = sf.BatchSize, sf.LR
 	if err := train.Validate(); err != nil {
 		return nil, badInput(err)
 	}
@@ -266,27 +270,54 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 			sf.Seeds = append(sf.Seeds, int64(i))
 		}
 	}
-	// Protocol: the flag when given or when the file is silent.
+	// Protocol: the flag when given, else the file, else the streams'
+	// own protocol, else the flag's default.
+	proto, err := streamsProtocol(sf)
+	if err != nil {
+		return nil, err
+	}
 	pick := func(flag string, fileValue bool) bool {
 		if fileValue && changed(flag) && o.logger != nil {
 			o.logger.Warn("a flag overrides the suite file", "flag", "--"+flag, "file", o.suiteFile)
 		}
 		return changed(flag) || !fileValue
 	}
+	if changed("epochs") && changed("iterations") {
+		return nil, usageError("give --epochs or --iterations, not both")
+	}
 	if pick("model", sf.Model != "") {
 		sf.Model = o.modelSize
+		if !changed("model") && proto.Model != "" {
+			sf.Model = proto.Model
+		}
+	}
+	switch {
+	case changed("iterations"):
+		if o.iterations < 1 {
+			return nil, usageError("--iterations must be at least 1")
+		}
+		sf.Iterations, sf.Epochs = o.iterations, 0
+	case changed("epochs"):
+		sf.Iterations, sf.Epochs = 0, o.epochs
+	case sf.Iterations == 0 && sf.Epochs == 0 && proto.Iterations > 0:
+		sf.Iterations = proto.Iterations
+	case sf.Iterations == 0 && sf.Epochs == 0:
+		sf.Epochs = o.epochs
 	}
 	if pick("backend", sf.Backend != "") {
 		sf.Backend = o.backend
 	}
-	if pick("epochs", sf.Epochs != 0) {
-		sf.Epochs = o.epochs
-	}
 	if pick("batch-size", sf.BatchSize != 0) {
 		sf.BatchSize = o.batchSize
+		if !changed("batch-size") && proto.BatchSize > 0 {
+			sf.BatchSize = proto.BatchSize
+		}
 	}
 	if pick("lr", sf.LR != 0) {
 		sf.LR = o.lr
+		if !changed("lr") && proto.LearningRate > 0 {
+			sf.LR = proto.LearningRate
+		}
 	}
 	if pick("max-train", sf.MaxTrain != 0) {
 		sf.MaxTrain = o.maxTrain
@@ -298,6 +329,34 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 		sf.Data = o.data
 	}
 	return sf, nil
+}
+
+// streamsProtocol is the training protocol the suite's built-in
+// streams share (tasks.StreamInfo.Protocol; zero for text streams and
+// stream files). Streams with different protocols cannot share a
+// suite's defaults: the error says to set them or to split the suite.
+func streamsProtocol(sf *bench.SuiteFile) (tasks.Protocol, error) {
+	infos := map[string]tasks.StreamInfo{}
+	for _, info := range tasks.Streams() {
+		infos[info.Name] = info
+	}
+	var proto tasks.Protocol
+	var from string
+	for i, st := range sf.Streams {
+		p := infos[st.Name].Protocol // zero for a stream file
+		name := st.Name
+		if name == "" {
+			name = st.File
+		}
+		if i > 0 && p != proto {
+			return tasks.Protocol{}, usageError("streams %s and %s are trained differently by default "+
+				"(model %q, %d iterations, batch %d, lr %g against model %q, %d iterations, batch %d, lr %g): "+
+				"run them in separate suites", from, name, proto.Model, proto.Iterations, proto.BatchSize,
+				proto.LearningRate, p.Model, p.Iterations, p.BatchSize, p.LearningRate)
+		}
+		proto, from = p, name
+	}
+	return proto, nil
 }
 
 // streamSpecs makes one StreamSpec per stream and shot count, loading
