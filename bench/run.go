@@ -171,7 +171,9 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		}
 		rng := s.Rand(fmt.Sprintf("batches/task%d", k))
 		epochs, steps := spec.Train.Epochs, 0
-		if spec.Train.Iterations > 0 {
+		if len(plan.Tasks) == 0 {
+			epochs = 0 // nothing to train on at this step (joint before the last task)
+		} else if spec.Train.Iterations > 0 {
 			epochs, steps = math.MaxInt, spec.Train.Iterations
 		}
 		step := 0

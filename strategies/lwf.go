@@ -68,7 +68,7 @@ func (*lwf) Name() string { return "lwf" }
 
 // BeforeTask copies the model as it ended the previous task.
 func (l *lwf) BeforeTask(s *bench.Session, task int) error {
-	if task == 0 || l.alpha == 0 {
+	if task == 0 || l.alpha == 0 && !l.byTasks { // weighting tasks ignores alpha
 		return nil
 	}
 	if err := s.CopyParams(lwfTeacher); err != nil {
@@ -97,9 +97,11 @@ func (l *lwf) ExtraLoss(st *bench.Step) *Node {
 			kind := st.Session.Model.Heads[old].Kind
 			t := teacher.Logits(old, th, tmask)
 			student := part.Forward.Logits(old, part.Hidden, part.Mask)
-			weight := distillWeight(kind, part.Mask)
+			var weight *Node
 			if part.Mask == nil { // images: every example of the batch
 				weight = ConvertDType(GreaterOrEqual(part.Labels, ZerosLike(part.Labels)), dtypes.Float32)
+			} else {
+				weight = distillWeight(kind, part.Mask)
 			}
 			var kl *Node
 			if n := previousClasses(st.Session.Model, st.Task); n > 0 {

@@ -1,0 +1,271 @@
+package results
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter/renderer"
+	"gopkg.in/yaml.v3"
+)
+
+// Reference is a published table that clbench's runs reproduce: for
+// each row, the paper's method, the clbench stream and strategy that
+// stand for it, and the published ACC. It is read from YAML (see
+// ReadReference); the report set beside it is [Reproduce]'s.
+type Reference struct {
+	// Paper names the publication, Table what was read of it (which
+	// table, metric, seeds, statistic).
+	Paper string `yaml:"paper"`
+	Table string `yaml:"table"`
+	// Sources says where each published number was read.
+	Sources []string `yaml:"sources"`
+	// Tolerance is how far (in points) a reproduction may be from the
+	// published mean and still count as reproduced.
+	Tolerance float64 `yaml:"tolerance"`
+	// Rows, in the order the report shows them.
+	Rows []ReferenceRow `yaml:"rows"`
+	// Differences lists what differs between clbench's protocol and the
+	// paper's, whatever the numbers.
+	Differences []string `yaml:"differences"`
+	// Commands reproduces the runs behind the report.
+	Commands string `yaml:"commands"`
+
+	path string
+}
+
+// ReferenceRow is one method in one scenario.
+type ReferenceRow struct {
+	Scenario string `yaml:"scenario"` // the heading the row goes under
+	Method   string `yaml:"method"`   // the paper's name
+	Stream   string `yaml:"stream"`
+	Strategy string `yaml:"strategy"`
+	// ACC and SEM are the published mean and standard error, in
+	// points; nil where the number is not at hand.
+	ACC *float64 `yaml:"acc"`
+	SEM *float64 `yaml:"sem"`
+	// Note explains the row: where a number comes from, or why the
+	// reproduction is off.
+	Note string `yaml:"note"`
+
+	line int
+}
+
+// ReadReference reads a reference table, naming the file and line of
+// what is wrong.
+func ReadReference(path string) (*Reference, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	ref := &Reference{path: path}
+	if err := dec.Decode(ref); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if ref.Paper == "" {
+		return nil, fmt.Errorf("%s: no paper", path)
+	}
+	if len(ref.Rows) == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	if !(ref.Tolerance > 0) {
+		return nil, fmt.Errorf("%s: tolerance must be positive (points)", path)
+	}
+	lines := rowLines(&root)
+	seen := map[string]int{}
+	for i := range ref.Rows {
+		r := &ref.Rows[i]
+		if i < len(lines) {
+			r.line = lines[i]
+		}
+		at := fmt.Sprintf("%s:%d", path, r.line)
+		switch {
+		case r.Scenario == "" || r.Method == "" || r.Stream == "" || r.Strategy == "":
+			return nil, fmt.Errorf("%s: a row needs scenario, method, stream and strategy", at)
+		case r.ACC != nil && !(*r.ACC >= 0 && *r.ACC <= 100):
+			return nil, fmt.Errorf("%s: acc %g is not in points (0 to 100)", at, *r.ACC)
+		case r.SEM != nil && (r.ACC == nil || !(*r.SEM >= 0)):
+			return nil, fmt.Errorf("%s: sem needs an acc and must not be negative", at)
+		}
+		key := r.Stream + "\x00" + r.Strategy
+		if prev, ok := seen[key]; ok {
+			return nil, fmt.Errorf("%s: stream %s and strategy %s already have a row (line %d)",
+				at, r.Stream, r.Strategy, prev)
+		}
+		seen[key] = r.line
+	}
+	return ref, nil
+}
+
+// rowLines returns the line of each entry of the document's rows.
+func rowLines(root *yaml.Node) []int {
+	if len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "rows" {
+			var lines []int
+			for _, n := range doc.Content[i+1].Content {
+				lines = append(lines, n.Line)
+			}
+			return lines
+		}
+	}
+	return nil
+}
+
+// Reproduction is a reference row beside what the runs gave.
+type Reproduction struct {
+	Row ReferenceRow
+	// Entry is the leaderboard entry of the row's stream and strategy;
+	// nil when the runs hold none.
+	Entry *Entry
+	// Difference is ours minus the paper's mean, in points; NaN when
+	// either is missing.
+	Difference float64
+}
+
+// Within says whether the reproduction is within tolerance points of
+// the paper's mean.
+func (r Reproduction) Within(tolerance float64) bool {
+	return !math.IsNaN(r.Difference) && math.Abs(r.Difference) <= tolerance
+}
+
+// Reproduce matches each reference row with the leaderboard entry of
+// its stream and strategy. Runs of one stream and strategy under
+// several setups (boards or configurations) are an error: the report
+// would have to choose between them.
+func Reproduce(s *Set, ref *Reference) ([]Reproduction, error) {
+	byKey := map[string][]Entry{}
+	for _, e := range Leaderboard(s) {
+		name := e.Strategy
+		if e.Setup != "" {
+			name = strings.TrimSuffix(name, " [setup "+e.Setup+"]")
+		}
+		byKey[e.Stream+"\x00"+name] = append(byKey[e.Stream+"\x00"+name], e)
+	}
+	out := make([]Reproduction, len(ref.Rows))
+	for i, row := range ref.Rows {
+		out[i] = Reproduction{Row: row, Difference: math.NaN()}
+		entries := byKey[row.Stream+"\x00"+row.Strategy]
+		switch {
+		case len(entries) > 1:
+			return nil, fmt.Errorf("%s:%d: the runs hold %s on %s under %d setups; "+
+				"give the report one setup's runs", ref.path, row.line, row.Strategy, row.Stream, len(entries))
+		case len(entries) == 0:
+			continue
+		}
+		e := entries[0]
+		out[i].Entry = &e
+		if row.ACC != nil && e.ACC.HasMean() {
+			out[i].Difference = 100*e.ACC.Mean - *row.ACC
+		}
+	}
+	return out, nil
+}
+
+// reproductionHeader names the columns of a scenario's table.
+var reproductionHeader = []string{"method (paper)", "clbench strategy", "paper ACC ± SEM",
+	"clbench ACC ± 95% CI", "seeds", "difference", "within tolerance"}
+
+// RenderReproduction writes the Markdown report of a reproduction:
+// one table per scenario (the paper's ACC, clbench's with its interval
+// and seeds, the difference and whether it is within tolerance), the
+// rows' notes, the differences of protocol and the commands. command
+// is the clbench command line that wrote it.
+func RenderReproduction(w io.Writer, ref *Reference, reps []Reproduction, command string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Reproduction: %s\n\n", ref.Paper)
+	fmt.Fprintf(&b, "Generated by `%s` from the runs' Parquet results; do not edit by hand. "+
+		"The paper's side: %s. clbench's side: ACC (mean over seeds, points) with the 95%% "+
+		"t-interval's half-width and the number of seeds. A row is reproduced when the means "+
+		"are within %s points.\n\n", command, ref.Table, strconv.FormatFloat(ref.Tolerance, 'f', -1, 64))
+
+	var scenarios []string
+	rows := map[string][]Reproduction{}
+	for _, r := range reps {
+		if _, ok := rows[r.Row.Scenario]; !ok {
+			scenarios = append(scenarios, r.Row.Scenario)
+		}
+		rows[r.Row.Scenario] = append(rows[r.Row.Scenario], r)
+	}
+	var notes []string
+	for _, sc := range scenarios {
+		fmt.Fprintf(&b, "## %s\n\n", sc)
+		var table [][]string
+		for _, r := range rows[sc] {
+			paper, ours, seeds, diff, ok := "not at hand", "not run", "-", "-", "-"
+			if r.Row.ACC != nil {
+				paper = strconv.FormatFloat(*r.Row.ACC, 'f', 2, 64)
+				if r.Row.SEM != nil {
+					paper += " ± " + strconv.FormatFloat(*r.Row.SEM, 'f', 2, 64)
+				}
+			}
+			if r.Entry != nil {
+				ours = points(r.Entry.ACC)
+				seeds = strconv.Itoa(r.Entry.Seeds)
+			}
+			if !math.IsNaN(r.Difference) {
+				diff = strconv.FormatFloat(r.Difference, 'f', 1, 64)
+				if r.Difference > 0 {
+					diff = "+" + diff
+				}
+				ok = "no"
+				if r.Within(ref.Tolerance) {
+					ok = "yes"
+				}
+			}
+			method := r.Row.Method
+			if r.Row.Note != "" {
+				notes = append(notes, fmt.Sprintf("%s, %s: %s", sc, r.Row.Method, strings.TrimSpace(r.Row.Note)))
+				method += fmt.Sprintf(" [%d]", len(notes))
+			}
+			table = append(table, []string{method, r.Row.Strategy, paper, ours, seeds, diff, ok})
+		}
+		var tb strings.Builder
+		if err := writeTable(&tb, renderer.NewMarkdown(), reproductionHeader,
+			map[int]bool{0: true, 1: true}, table); err != nil {
+			return err
+		}
+		b.WriteString(tb.String())
+		b.WriteString("\n")
+	}
+	if len(notes) > 0 {
+		b.WriteString("## Notes\n\n")
+		for i, n := range notes {
+			fmt.Fprintf(&b, "%d. %s\n", i+1, n)
+		}
+		b.WriteString("\n")
+	}
+	if len(ref.Differences) > 0 {
+		b.WriteString("## What differs from the paper's protocol\n\n")
+		for _, d := range ref.Differences {
+			fmt.Fprintf(&b, "- %s\n", strings.TrimSpace(d))
+		}
+		b.WriteString("\n")
+	}
+	if len(ref.Sources) > 0 {
+		b.WriteString("## Where the paper's numbers were read\n\n")
+		for _, s := range ref.Sources {
+			fmt.Fprintf(&b, "- %s\n", strings.TrimSpace(s))
+		}
+		b.WriteString("\n")
+	}
+	if ref.Commands != "" {
+		b.WriteString("## Reproduce\n\n```sh\n" + strings.TrimSpace(ref.Commands) + "\n```\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
