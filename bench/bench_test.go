@@ -25,12 +25,31 @@ func benchStream(n, words int) *tasks.Stream {
 	return &tasks.Stream{Name: "bench", Version: "1", Tasks: []*tasks.Task{t}}
 }
 
-// stepBench is one model size's session on a batch of 32 sequences that
-// fill its positions, ready to train or score.
+// benchImages is one classify task of n random 784-pixel images (the
+// mlp's input; MNIST's size).
+func benchImages(n int) *tasks.Stream {
+	r := rand.New(rand.NewPCG(3, 4))
+	t := &tasks.Task{Name: "random", Kind: tasks.Classify, Labels: []string{"a", "b"}, ImageSize: 784}
+	for i := 0; i < n; i++ {
+		px := make([]byte, 784)
+		for j := range px {
+			px[j] = byte(r.IntN(256))
+		}
+		t.Train = append(t.Train, tasks.Example{Pixels: px, Label: r.IntN(2)})
+	}
+	t.Test = t.Train
+	return &tasks.Stream{Name: "bench", Version: "1", Tasks: []*tasks.Task{t}}
+}
+
+// stepBench is one model size's session on a batch that fills its
+// positions (32 sequences) or, for an mlp, on 128 images (the batch of
+// its split MNIST protocol), ready to train or score.
 type stepBench struct {
 	s     *Session
 	batch Batch
 	cfg   ModelConfig
+	rows  int
+	flops float64 // of the forward pass of the batch
 }
 
 func newStepBench(b *testing.B, size string) *stepBench {
@@ -43,7 +62,10 @@ func newStepBench(b *testing.B, size string) *stepBench {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stream := benchStream(32, cfg.MaxLen-1)
+	rows, stream, flops := 128, benchImages(128), 128*cfg.MLPForwardFLOPs(784, 2)
+	if !cfg.IsMLP() {
+		rows, stream, flops = 32, benchStream(32, cfg.MaxLen-1), 32*cfg.ForwardFLOPs(cfg.MaxLen, 0)
+	}
 	m, err := NewModel(cfg, stream, 1)
 	if err != nil {
 		b.Fatal(err)
@@ -57,19 +79,22 @@ func newStepBench(b *testing.B, size string) *stepBench {
 	if err := s.resetOptimizer(true); err != nil {
 		b.Fatal(err)
 	}
-	batch := Batch{Task: 0, Split: TrainSplit, Examples: make([]int, 32), Weight: 1}
+	batch := Batch{Task: 0, Split: TrainSplit, Examples: make([]int, rows), Weight: 1}
 	for i := range batch.Examples {
 		batch.Examples[i] = i
 	}
-	return &stepBench{s: s, batch: batch, cfg: cfg}
+	return &stepBench{s: s, batch: batch, cfg: cfg, rows: rows, flops: flops}
 }
 
 // report adds throughput and arithmetic rate: flops is the work of one
 // operation (see ModelConfig.ForwardFLOPs), peak from PeakGFLOPS.
+// Tokens/s is left out for the mlp, which reads no tokens.
 func (sb *stepBench) report(b *testing.B, flops float64) {
 	sec := b.Elapsed().Seconds() / float64(b.N)
-	b.ReportMetric(32/sec, "examples/s")
-	b.ReportMetric(float64(32*sb.cfg.MaxLen)/sec, "tokens/s")
+	b.ReportMetric(float64(sb.rows)/sec, "examples/s")
+	if !sb.cfg.IsMLP() {
+		b.ReportMetric(float64(sb.rows*sb.cfg.MaxLen)/sec, "tokens/s")
+	}
 	gflops := flops / sec / 1e9
 	b.ReportMetric(gflops, "GFLOP/s")
 	if peak := PeakGFLOPS(); peak > 0 {
@@ -77,10 +102,11 @@ func (sb *stepBench) report(b *testing.B, flops float64) {
 	}
 }
 
-var benchSizes = []string{"micro", "tiny", "small"}
+var benchSizes = []string{"micro", "tiny", "small", "mlp400", "mlp1000"}
 
 // BenchmarkTrainStep measures one training step (forward, backward,
-// Adam) on 32 sequences of each model size's full length. Set
+// Adam) on 32 sequences of each Transformer size's full length, or 128
+// images for an mlp. Set
 // CLBENCH_BACKEND to a backend configuration to measure another.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, size := range benchSizes {
@@ -96,12 +122,12 @@ func BenchmarkTrainStep(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				step()
 			}
-			sb.report(b, 3*32*sb.cfg.ForwardFLOPs(sb.cfg.MaxLen, 0))
+			sb.report(b, 3*sb.flops)
 		})
 	}
 }
 
-// BenchmarkEvalStep measures scoring 32 sequences (forward and argmax).
+// BenchmarkEvalStep measures scoring a batch (forward and argmax).
 func BenchmarkEvalStep(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(size, func(b *testing.B) {
@@ -109,7 +135,7 @@ func BenchmarkEvalStep(b *testing.B) {
 			eval := sb.batch
 			eval.Split = TestSplit
 			score := func() {
-				if _, err := sb.s.predict(eval, 32); err != nil {
+				if _, err := sb.s.predict(eval, sb.rows); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -118,7 +144,7 @@ func BenchmarkEvalStep(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				score()
 			}
-			sb.report(b, 32*sb.cfg.ForwardFLOPs(sb.cfg.MaxLen, 0))
+			sb.report(b, sb.flops)
 		})
 	}
 }

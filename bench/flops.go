@@ -21,6 +21,14 @@ func (c ModelConfig) ForwardFLOPs(length, classes int) float64 {
 	return 2 * (float64(c.Layers)*perLayer + l*d*float64(classes))
 }
 
+// MLPForwardFLOPs counts the matrix products of the mlp's forward pass
+// for one example of inputs pixels and a head of classes (2 FLOPs per
+// multiply-add), as ForwardFLOPs does for the Transformer.
+func (c ModelConfig) MLPForwardFLOPs(inputs, classes int) float64 {
+	in, w := float64(inputs), float64(c.Width)
+	return 2 * (in*w + float64(c.Layers-1)*w*w + w*float64(classes))
+}
+
 // PeakGFLOPS estimates the machine's fp32 peak: cores x clock x FLOPs
 // per cycle, taking 64 FLOPs per cycle per core (two 512-bit FMA pipes,
 // 16 lanes, 2 FLOPs each) on a CPU with AVX-512 and 32 with AVX2
