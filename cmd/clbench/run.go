@@ -333,8 +333,9 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 
 // streamsProtocol is the training protocol the suite's built-in
 // streams share (tasks.StreamInfo.Protocol; zero for text streams and
-// stream files). Streams with different protocols cannot share a
-// suite's defaults: the error says to set them or to split the suite.
+// stream files). Streams with different protocols (an image stream
+// and a text one, split and permuted MNIST) cannot share a suite, whose
+// runs all train one way: the error says to split it.
 func streamsProtocol(sf *bench.SuiteFile) (tasks.Protocol, error) {
 	infos := map[string]tasks.StreamInfo{}
 	for _, info := range tasks.Streams() {
