@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -33,6 +34,8 @@ type Session struct {
 	// builtWith is the number of store variables when the graphs in
 	// execs were built.
 	builtWith int
+	// builtParams is the number of model parameters then.
+	builtParams int
 	// stage is the task being trained, or last trained (-1 before the
 	// first): it decides a shared head's active classes.
 	stage int
@@ -208,13 +211,31 @@ func (s *Session) forward(name string, b Batch, rows int, out func(*graph.Node) 
 	return res[0], nil
 }
 
-// resetGraphsIf drops the compiled graphs when changed is set or the
-// store holds other variables than when they were built.
+// resetGraphsIf drops the compiled graphs when changed is set (a
+// strategy's hooks ran) or the store holds other variables than when
+// they were built. The evaluation graphs (a forward pass through the
+// model's parameters) are kept unless the strategy changes the encoder
+// (EncoderHooks) or the model gained parameters: a strategy that only
+// keeps buffers (a Fisher, a teacher, a memory) changes what training
+// computes, not what the model predicts, and on XLA each graph kept is
+// a compilation saved.
 func (s *Session) resetGraphsIf(changed bool) {
-	if n := s.Model.store.NumVariables(); changed || n != s.builtWith {
-		s.resetGraphs()
-		s.builtWith = n
+	n, params := s.Model.store.NumVariables(), len(s.Model.params)
+	if !changed && n == s.builtWith {
+		return
 	}
+	_, encoder := s.strategy.(EncoderHooks)
+	if encoder || params != s.builtParams {
+		s.resetGraphs()
+	} else {
+		for key, e := range s.execs {
+			if strings.HasPrefix(key, "train/") {
+				e.Finalize()
+				delete(s.execs, key)
+			}
+		}
+	}
+	s.builtWith, s.builtParams = n, params
 }
 
 // resetGraphs drops compiled graphs, so that the next steps see
