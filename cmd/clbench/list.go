@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/clbench/clbench/metrics"
 	"github.com/clbench/clbench/bench"
+	"github.com/clbench/clbench/metrics"
 	"github.com/clbench/clbench/strategies"
 	"github.com/clbench/clbench/tasks"
 )
