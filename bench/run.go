@@ -81,13 +81,8 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	mem := startMemoryWatch(!spec.SharedProcess)
 	start := time.Now()
 
-	if _, ok := spec.Strategy.(EncoderHooks); ok && spec.Model.IsMLP() {
-		return nil, needsTransformer(spec.Strategy.Name(), spec.Model)
-	}
-	if mc, ok := spec.Strategy.(ModelChecker); ok {
-		if err := mc.CheckModel(spec.Model); err != nil {
-			return nil, err
-		}
+	if err := CheckStrategy(spec.Strategy, spec.Model); err != nil {
+		return nil, err
 	}
 	m, err := NewModel(spec.Model, spec.Stream, spec.Seed)
 	if err != nil {

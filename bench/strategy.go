@@ -110,6 +110,20 @@ type ModelChecker interface {
 	CheckModel(cfg ModelConfig) error
 }
 
+// CheckStrategy says why a strategy cannot run on a model, or nil: a
+// strategy with EncoderHooks on the mlp, or one whose ModelChecker
+// refuses the model. Run checks it first; a CLI can check it before a
+// suite starts.
+func CheckStrategy(s Strategy, cfg ModelConfig) error {
+	if _, ok := s.(EncoderHooks); ok && cfg.IsMLP() {
+		return needsTransformer(s.Name(), cfg)
+	}
+	if mc, ok := s.(ModelChecker); ok {
+		return mc.CheckModel(cfg)
+	}
+	return nil
+}
+
 // needsTransformer is the error of a strategy that only works on the
 // Transformer, run with another model.
 func needsTransformer(strategy string, cfg ModelConfig) error {

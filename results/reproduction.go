@@ -2,10 +2,12 @@ package results
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"sort"
 
 	"strconv"
 	"strings"
@@ -35,8 +37,23 @@ type Reference struct {
 	Differences []string `yaml:"differences"`
 	// Commands reproduces the runs behind the report.
 	Commands string `yaml:"commands"`
+	// Protocol is what every matched run must have been trained under;
+	// a run that differs is an error, never a row of the report.
+	Protocol ReferenceProtocol `yaml:"protocol"`
 
 	path string
+}
+
+// ReferenceProtocol is the paper's protocol as clbench records it.
+// Empty fields are not checked.
+type ReferenceProtocol struct {
+	Model        string  `yaml:"model"` // the model size's name
+	Iterations   int     `yaml:"iterations"`
+	BatchSize    int     `yaml:"batch_size"`
+	LearningRate float64 `yaml:"learning_rate"`
+	// TaskSizes maps a stream to its tasks' training and test sizes as
+	// runs record them ("12665/2115,..."): the paper's data, uncapped.
+	TaskSizes map[string]string `yaml:"task_sizes"`
 }
 
 // ReferenceRow is one method in one scenario.
@@ -52,9 +69,18 @@ type ReferenceRow struct {
 	// Note explains the row: where a number comes from, or why the
 	// reproduction is off.
 	Note string `yaml:"note"`
+	// Params are the strategy's parameters of the paper's setting: a
+	// run with other values is an error.
+	Params map[string]string `yaml:"params"`
 
 	line int
 }
+
+// Line is the line of the row in its file.
+func (r ReferenceRow) Line() int { return r.line }
+
+// Path is the file the reference was read from.
+func (r *Reference) Path() string { return r.path }
 
 // ReadReference reads a reference table, naming the file and line of
 // what is wrong.
@@ -71,6 +97,9 @@ func ReadReference(path string) (*Reference, error) {
 	dec.KnownFields(true)
 	ref := &Reference{path: path}
 	if err := dec.Decode(ref); err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("%s: the file is empty", path)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if ref.Paper == "" {
@@ -80,7 +109,7 @@ func ReadReference(path string) (*Reference, error) {
 		return nil, fmt.Errorf("%s: no rows", path)
 	}
 	if !(ref.Tolerance > 0) {
-		return nil, fmt.Errorf("%s: tolerance must be positive (points)", path)
+		return nil, fmt.Errorf("%s: tolerance is missing or not positive: give it in points", path)
 	}
 	lines := rowLines(&root)
 	seen := map[string]int{}
@@ -168,6 +197,9 @@ func Reproduce(s *Set, ref *Reference) ([]Reproduction, error) {
 			continue
 		}
 		e := entries[0]
+		if err := checkProtocol(s, ref, row, e); err != nil {
+			return nil, err
+		}
 		out[i].Entry = &e
 		if row.ACC != nil && e.ACC.HasMean() {
 			out[i].Difference = 100*e.ACC.Mean - *row.ACC
@@ -179,6 +211,76 @@ func Reproduce(s *Set, ref *Reference) ([]Reproduction, error) {
 // reproductionHeader names the columns of a scenario's table.
 var reproductionHeader = []string{"method (paper)", "clbench strategy", "paper ACC ± SEM",
 	"clbench ACC ± 95% CI", "seeds", "difference", "within tolerance"}
+
+// checkProtocol refuses an entry one of whose runs was not trained
+// under the reference's protocol and the row's parameters.
+func checkProtocol(s *Set, ref *Reference, row ReferenceRow, e Entry) error {
+	runs := map[string]Run{}
+	for _, r := range s.Runs {
+		runs[r.RunID] = r
+	}
+	p := ref.Protocol
+	for _, id := range e.RunIDs {
+		r := runs[id]
+		var model struct {
+			Name string `json:"name"`
+		}
+		var train struct {
+			Iterations   int     `json:"iterations"`
+			BatchSize    int     `json:"batch_size"`
+			LearningRate float64 `json:"learning_rate"`
+		}
+		var params map[string]string
+		_ = json.Unmarshal([]byte(r.ModelConfig), &model)
+		_ = json.Unmarshal([]byte(r.TrainConfig), &train)
+		_ = json.Unmarshal([]byte(r.StrategyConfig), &params)
+		var diffs []string
+		differ := func(what string, got, want any) {
+			diffs = append(diffs, fmt.Sprintf("%s %v, not %v", what, got, want))
+		}
+		if p.Model != "" && model.Name != p.Model {
+			differ("model", model.Name, p.Model)
+		}
+		if p.Iterations != 0 && train.Iterations != p.Iterations {
+			differ("iterations", train.Iterations, p.Iterations)
+		}
+		if p.BatchSize != 0 && train.BatchSize != p.BatchSize {
+			differ("batch size", train.BatchSize, p.BatchSize)
+		}
+		if p.LearningRate != 0 && train.LearningRate != p.LearningRate {
+			differ("learning rate", train.LearningRate, p.LearningRate)
+		}
+		if want, ok := p.TaskSizes[r.Stream]; ok && r.TaskSizes != want {
+			differ("task sizes (train/test)", r.TaskSizes, want)
+		}
+		for _, k := range sortedKeys(row.Params) {
+			if params[k] != row.Params[k] {
+				differ(row.Strategy+"."+k, quoteOrNone(params, k), row.Params[k])
+			}
+		}
+		if len(diffs) > 0 {
+			return fmt.Errorf("%s:%d: run %s (%s on %s, seed %d) is not the paper's setting: %s",
+				ref.path, row.line, r.RunID, r.Strategy, r.Stream, r.Seed, strings.Join(diffs, "; "))
+		}
+	}
+	return nil
+}
+
+func quoteOrNone(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return "(not set)"
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // RenderReproduction writes the Markdown report of a reproduction:
 // one table per scenario (the paper's ACC, clbench's with its interval

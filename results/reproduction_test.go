@@ -56,6 +56,29 @@ func TestReproduce(t *testing.T) {
 	}
 }
 
+// A run trained otherwise than the reference's protocol, or with other
+// strategy parameters than the row's, is refused with the reference's
+// line, the run and what differs, not reported as a reproduction.
+func TestReproduceRefusesOtherProtocols(t *testing.T) {
+	for name, c := range map[string]struct{ head, params, want string }{
+		"model":  {"protocol: {model: mlp400}\n", "", "model tiny, not mlp400"},
+		"params": {"", ", params: {lambda: \"5\"}", "finetune.lambda (not set), not 5"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeReference(t, c.head+referenceHead+
+				"  - {scenario: S, method: None, stream: "+snd+", strategy: finetune"+c.params+"}\n")
+			ref, err := ReadReference(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Reproduce(setupSet(func(int, *Run) {}), ref)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path+":") {
+				t.Errorf("err = %v, want one naming %s and saying %q", err, path, c.want)
+			}
+		})
+	}
+}
+
 func TestReadReferenceRejects(t *testing.T) {
 	for name, c := range map[string]struct{ text, want string }{
 		"points": {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, acc: 0.95}\n" +
@@ -65,7 +88,8 @@ func TestReadReferenceRejects(t *testing.T) {
 		"incomplete": {referenceHead + "  - {scenario: S, method: M, stream: s}\n", ":5: a row needs"},
 		"sem alone":  {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, sem: 1}\n", ":5: sem needs an acc"},
 		"unknown":    {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, acc_pm: 1}\n", "field acc_pm not found"},
-		"tolerance":  {"paper: P\nrows:\n  - {scenario: S, method: M, stream: s, strategy: x}\n", "tolerance must be positive"},
+		"empty":      {"", "the file is empty"},
+		"tolerance":  {"paper: P\nrows:\n  - {scenario: S, method: M, stream: s, strategy: x}\n", "tolerance is missing"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := writeReference(t, c.text)

@@ -195,12 +195,14 @@ func TestRunRefusesBadProtocols(t *testing.T) {
 	}{
 		"text and split MNIST": {
 			"streams:\n  - name: sentiment-ner-domain\n  - name: split-mnist-task\nstrategies: [finetune]\n",
-			[]string{"streams sentiment-ner-domain and split-mnist-task are trained differently",
-				`model "mlp400", 2000 iterations`, "separate suites"}},
+			[]string{"streams sentiment-ner-domain (tiny, 2 epochs, batch 32, lr 0.001) and " +
+				"split-mnist-task (mlp400, 2000 iterations, batch 128, lr 0.001) are trained differently",
+				"separate suites"}},
 		"split and permuted MNIST": {
 			"streams:\n  - name: split-mnist-class\n  - name: permuted-mnist-class\n" +
 				"strategies: [finetune]\n",
-			[]string{"streams split-mnist-class and permuted-mnist-class are trained differently"}},
+			[]string{"streams split-mnist-class (mlp400, 2000 iterations, batch 128, lr 0.001) and " +
+				"permuted-mnist-class (mlp1000, 5000 iterations, batch 128, lr 0.0001) are trained differently"}},
 		"epochs and iterations in a suite": {
 			"streams:\n  - name: synthetic\nstrategies: [finetune]\nepochs: 2\niterations: 100\n",
 			[]string{"line 5: give epochs or iterations, not both"}},

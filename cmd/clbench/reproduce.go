@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clbench/clbench/results"
+	"github.com/clbench/clbench/strategies"
+	"github.com/clbench/clbench/tasks"
 )
 
 const reproduceLong = `Reproduce sets clbench's results beside a published table: a reference
@@ -57,9 +59,15 @@ func runReproduce(stdout io.Writer, o *reproduceOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	if err := checkReferenceNames(ref); err != nil {
+		return badInput(err)
+	}
 	set, err := results.Read(o.paths...)
 	if err != nil {
 		return badInput(err)
+	}
+	if len(set.Runs) == 0 {
+		return badInput(fmt.Errorf("no runs found in %s", strings.Join(o.paths, ", ")))
 	}
 	reps, err := results.Reproduce(set, ref)
 	if err != nil {
@@ -84,6 +92,25 @@ func runReproduce(stdout io.Writer, o *reproduceOptions) error {
 	}
 	if err := os.Rename(tmp, o.report); err != nil {
 		return fmt.Errorf("writing %s: %w", o.report, err)
+	}
+	return nil
+}
+
+// checkReferenceNames refuses a reference row whose stream is not built
+// in or whose strategy is not registered: it could never match a run.
+func checkReferenceNames(ref *results.Reference) error {
+	streams := map[string]bool{}
+	for _, s := range tasks.Streams() {
+		streams[s.Name] = true
+	}
+	for _, row := range ref.Rows {
+		at := fmt.Sprintf("%s:%d", ref.Path(), row.Line())
+		if !streams[row.Stream] {
+			return fmt.Errorf("%s: no built-in stream %q (clbench list streams)", at, row.Stream)
+		}
+		if _, ok := strategies.Default.Lookup(row.Strategy); !ok {
+			return fmt.Errorf("%s: no strategy %q (clbench list strategies)", at, row.Strategy)
+		}
 	}
 	return nil
 }

@@ -31,8 +31,14 @@ its runs go in a fixed order (streams, then shot counts, then strategies,
 then seeds), and each has an id derived from its content. With --suite,
 the flags that choose runs (--stream, --strategy, --param, --seeds,
 --shots) are refused, and those of the protocol (--model, --backend,
---epochs, --batch-size, --lr, --max-train, --max-test, --data) override
-the file's values, with a warning.
+--epochs, --iterations, --batch-size, --lr, --max-train, --max-test,
+--data) override the file's values, with a warning.
+
+A stream may carry its own protocol (the MNIST streams carry their
+paper's: see "clbench list streams"): it is the default where neither a
+flag nor the suite file chooses the model, the training length
+(--epochs or --iterations), the batch size or the learning rate. The
+flags' defaults shown below are those of the text streams.
 
 --shard i/n runs a deterministic share of the runs (every n-th, from the
 i-th), so that a batch system can spread a suite over machines; each run
@@ -111,14 +117,13 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.shots, "shots", 0, "few-shot variant: keep N training examples of every task after the first")
 	f.StringVar(&o.out, "out", "out/results", "output folder for Parquet results")
 	f.StringVar(&o.data, "data", "", "data folder (default $CLBENCH_DATA, else the user cache)")
-	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", ")+
-		" (default: the stream's own, tiny for text)")
+	f.StringVar(&o.modelSize, "model", "tiny", "model size: "+strings.Join(bench.ModelSizes(), ", "))
 	f.StringVar(&o.backend, "backend", "go", "GoMLX backend: go (pure Go); in a -tags xla build "+
 		"also xla, xla:cpu or xla:/abs/path/pjrt_c_api_cpu_plugin.so (see make xla)")
-	f.IntVar(&o.epochs, "epochs", bench.DefaultTrainConfig.Epochs, "epochs per task (default: the stream's own)")
-	f.IntVar(&o.iterations, "iterations", 0, "training steps per task instead of epochs (default: the stream's own)")
-	f.IntVar(&o.batchSize, "batch-size", bench.DefaultTrainConfig.BatchSize, "training batch size (default: the stream's own)")
-	f.Float64Var(&o.lr, "lr", bench.DefaultTrainConfig.LearningRate, "Adam learning rate (default: the stream's own)")
+	f.IntVar(&o.epochs, "epochs", bench.DefaultTrainConfig.Epochs, "epochs per task")
+	f.IntVar(&o.iterations, "iterations", 0, "training steps per task instead of epochs (0: by epochs)")
+	f.IntVar(&o.batchSize, "batch-size", bench.DefaultTrainConfig.BatchSize, "training batch size")
+	f.Float64Var(&o.lr, "lr", bench.DefaultTrainConfig.LearningRate, "Adam learning rate")
 	f.IntVar(&o.maxTrain, "max-train", 0, "cap on training examples per task (0: the stream's own; -1: none)")
 	f.IntVar(&o.maxTest, "max-test", 0, "cap on test examples per task (0: the stream's own; -1: none)")
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
@@ -205,7 +210,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	if err := train.Validate(); err != nil {
 		return nil, badInput(err)
 	}
-	specs, err := strategySpecs(sf.Strategies)
+	specs, err := o.strategySpecs(sf.Strategies, modelCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +296,11 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 			sf.Model = proto.Model
 		}
 	}
+	fileLength := sf.Iterations != 0 || sf.Epochs != 0
+	if fileLength && (changed("iterations") || changed("epochs")) && o.logger != nil {
+		o.logger.Warn("a flag overrides the suite file's training length", "file", o.suiteFile,
+			"file_epochs", sf.Epochs, "file_iterations", sf.Iterations)
+	}
 	switch {
 	case changed("iterations"):
 		if o.iterations < 1 {
@@ -350,10 +360,9 @@ func streamsProtocol(sf *bench.SuiteFile) (tasks.Protocol, error) {
 			name = st.File
 		}
 		if i > 0 && p != proto {
-			return tasks.Protocol{}, usageError("streams %s and %s are trained differently by default "+
-				"(model %q, %d iterations, batch %d, lr %g against model %q, %d iterations, batch %d, lr %g): "+
-				"run them in separate suites", from, name, proto.Model, proto.Iterations, proto.BatchSize,
-				proto.LearningRate, p.Model, p.Iterations, p.BatchSize, p.LearningRate)
+			return tasks.Protocol{}, usageError("streams %s (%s) and %s (%s) are trained differently: "+
+				"a suite's runs share one protocol, so run them in separate suites",
+				from, protocolText(proto), name, protocolText(p))
 		}
 		proto, from = p, name
 	}
@@ -459,12 +468,25 @@ func parseStrategyFlags(list string, params []string) ([]bench.SuiteStrategy, er
 // strategySpecs resolves the suite's strategies against the registry,
 // building each once now so that a bad name or parameter fails before
 // anything trains.
-func strategySpecs(list []bench.SuiteStrategy) ([]bench.StrategySpec, error) {
+//
+// A strategy that cannot run on the model (one that works on
+// Transformer blocks, on the mlp) is an error, except under
+// --strategy all, which then means every strategy that can.
+func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.ModelConfig) ([]bench.StrategySpec, error) {
 	reg := strategies.Default
+	all := o.suiteFile == "" && o.strategies == "all"
 	var specs []bench.StrategySpec
+	var left []string
 	for _, st := range list {
 		s, cfg, err := reg.New(st.Name, st.Params)
 		if err != nil {
+			return nil, badInput(err)
+		}
+		if err := bench.CheckStrategy(s, model); err != nil {
+			if all {
+				left = append(left, st.Name)
+				continue
+			}
 			return nil, badInput(err)
 		}
 		// What the strategy reports of itself beyond its parameters (the
@@ -483,6 +505,10 @@ func strategySpecs(list []bench.SuiteStrategy) ([]bench.StrategySpec, error) {
 				return s, err
 			},
 		})
+	}
+	if len(left) > 0 && o.logger != nil {
+		o.logger.Info("--strategy all leaves out the strategies that cannot run on the model",
+			"model", model.Name, "left_out", strings.Join(left, ","))
 	}
 	return specs, nil
 }
