@@ -88,4 +88,11 @@
 //
 // s the sample standard deviation (n-1 in the denominator); with one
 // seed the mean is given and the interval is not.
+//
+// # Forgetting diagnostics
+//
+// [LinearCKA], [MeanKL], [MassOn], [ParamDistance] and [InactiveShare]
+// explain forgetting from what a run records before and after a task
+// (representations, predictions, attention, parameters, activations);
+// each doc comment states its formula and source.
 package metrics
