@@ -14,9 +14,9 @@
 // to the data folder.
 //
 //	stream / task    files                                   caps train / test
-//	sentiment-ner-domain v1
-//	  sst2           sst2/train.tsv, test.tsv                8000 / 872
-//	  conll2003      crossner/conll2003/train.txt, test.txt  8000 / 1000
+//	sentiment-ner-domain v2 (v1: 8000 training examples of sst2 and conll2003)
+//	  sst2           sst2/train.tsv, test.tsv                5000 / 872
+//	  conll2003      crossner/conll2003/train.txt, test.txt  5000 / 1000
 //	  electronics    fdu-mtl/electronics.task.train, .test   1600 / 400
 //	amazon-domains v1
 //	  books, dvd, electronics, kitchen_housewares

@@ -80,8 +80,8 @@ func TestRealStreams(t *testing.T) {
 		tasks  []wantTask
 	}{
 		{"sentiment-ner-domain", Options{}, []wantTask{
-			{"sst2", 8000, 872, binaryLabels, 0},
-			crossner("conll2003", 8000, 1000),
+			{"sst2", 5000, 872, binaryLabels, 0},
+			crossner("conll2003", 5000, 1000),
 			{"electronics", 1598, 400, binaryLabels, 0},
 		}},
 		{"amazon-domains", Options{}, []wantTask{
@@ -115,7 +115,7 @@ func TestRealStreams(t *testing.T) {
 		}},
 		// Few-shot: every task after the first keeps 64.
 		{"sentiment-ner-domain", Options{Shots: 64, Seed: 1}, []wantTask{
-			{"sst2", 8000, 872, binaryLabels, 0},
+			{"sst2", 5000, 872, binaryLabels, 0},
 			crossner("conll2003", 64, 1000),
 			{"electronics", 64, 400, binaryLabels, 0},
 		}},
