@@ -75,3 +75,25 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// docs/REPRODUCTION.md is what its own command (quoted in the reference
+// file's commands) makes from the committed runs in
+// docs/reproduction/results, byte for byte.
+func TestCommittedReproductionIsReproducible(t *testing.T) {
+	root := filepath.Join("..", "..")
+	if _, err := os.Stat(filepath.Join(root, "docs", "reproduction", "results")); err != nil {
+		t.Skip("no committed runs in docs/reproduction/results")
+	}
+	t.Chdir(root)
+	o := &reproduceOptions{reference: "docs/reproduction/van-de-ven-2019.yaml",
+		report: "docs/REPRODUCTION.md", paths: []string{"docs/reproduction/results"}}
+	got, err := reproduceReport(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mustRead(t, o.report), got) {
+		t.Errorf("%s is not what the committed runs give; run ./bin/clbench reproduce "+
+			"--reference %s --report %s %s and commit the result",
+			o.report, o.reference, o.report, o.paths[0])
+	}
+}

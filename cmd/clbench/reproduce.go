@@ -52,26 +52,47 @@ func newReproduceCmd() *cobra.Command {
 }
 
 func runReproduce(stdout io.Writer, o *reproduceOptions) error {
+	report, err := reproduceReport(o)
+	if err != nil {
+		return err
+	}
+	if o.report == "" {
+		_, err := stdout.Write(report)
+		return err
+	}
+	tmp := o.report + ".tmp"
+	if err := os.WriteFile(tmp, report, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, o.report); err != nil {
+		return fmt.Errorf("writing %s: %w", o.report, err)
+	}
+	return nil
+}
+
+// reproduceReport builds the Markdown report of o, whose header quotes
+// the command that made it.
+func reproduceReport(o *reproduceOptions) ([]byte, error) {
 	if o.reference == "" {
-		return usageError("--reference is required")
+		return nil, usageError("--reference is required")
 	}
 	ref, err := results.ReadReference(o.reference)
 	if err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
 	if err := checkReferenceNames(ref); err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
 	set, err := results.Read(o.paths...)
 	if err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
 	if len(set.Runs) == 0 {
-		return badInput(fmt.Errorf("no runs found in %s", strings.Join(o.paths, ", ")))
+		return nil, badInput(fmt.Errorf("no runs found in %s", strings.Join(o.paths, ", ")))
 	}
 	reps, err := results.Reproduce(set, ref)
 	if err != nil {
-		return badInput(err)
+		return nil, badInput(err)
 	}
 	command := "clbench reproduce --reference " + filepath.ToSlash(o.reference)
 	if o.report != "" {
@@ -80,20 +101,9 @@ func runReproduce(stdout io.Writer, o *reproduceOptions) error {
 	command += " " + strings.Join(slashed(o.paths), " ")
 	var buf bytes.Buffer
 	if err := results.RenderReproduction(&buf, ref, reps, command); err != nil {
-		return err
+		return nil, err
 	}
-	if o.report == "" {
-		_, err := stdout.Write(buf.Bytes())
-		return err
-	}
-	tmp := o.report + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, o.report); err != nil {
-		return fmt.Errorf("writing %s: %w", o.report, err)
-	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 // checkReferenceNames refuses a reference row whose stream is not built
