@@ -279,6 +279,19 @@ type Forward struct {
 	// parameters (see Session.CopyParams): the pass then reads every
 	// parameter from Source+path, as a frozen teacher does.
 	Source string
+	// Record, when set, collects the pass's inner values for the
+	// forgetting diagnostics.
+	Record *Record
+}
+
+// Record holds inner values of one forward pass, in the order the
+// layers ran: every block's attention weights [batch, heads, queries,
+// keys] (keys include a prefix's positions, first) and every
+// feed-forward layer's ReLU output ([batch, length, ffn] in a block,
+// [batch, width] in the mlp).
+type Record struct {
+	Attention []*Node
+	Hidden    []*Node
 }
 
 // Encode runs the encoder on token ids [batch, length] (0 = padding) and
@@ -292,6 +305,9 @@ func (f *Forward) Encode(tokens *Node) (hidden, mask *Node) {
 		for l := 0; l < f.Model.Config.Layers; l++ {
 			x = f.Dense(MLPLayerPath(l), x)
 			x = Max(x, ZerosLike(x)) // ReLU
+			if f.Record != nil {
+				f.Record.Hidden = append(f.Record.Hidden, x)
+			}
 		}
 		return x, nil
 	}
@@ -334,6 +350,9 @@ func (f *Forward) Block(scope string, layer int, x, keyBias *Node) *Node {
 	in = f.Norm(scope+"/ffn_norm", x)
 	h = f.Dense(scope+"/ffn/in", in)
 	h = Max(h, ZerosLike(h)) // ReLU
+	if f.Record != nil {
+		f.Record.Hidden = append(f.Record.Hidden, h)
+	}
 	h = f.Dense(scope+"/ffn/out", h)
 	if hooks != nil {
 		h = hooks.AfterSublayer(f, layer, FeedForward, in, h)
@@ -433,6 +452,9 @@ func (f *Forward) Attention(scope string, layer int, x, keyBias *Node) *Node {
 	scores := Einsum("bhqd,bhkd->bhqk", q, k)
 	scores = Add(MulScalar(scores, 1/math.Sqrt(float64(dh))), bias)
 	weights := Softmax(scores, -1)
+	if f.Record != nil {
+		f.Record.Attention = append(f.Record.Attention, weights)
+	}
 	out := Einsum("bhqk,bhkd->bhqd", weights, v)
 	out = Reshape(TransposeAllAxes(out, 0, 2, 1, 3), batch, length, cfg.Width)
 	return f.Dense(scope+"/attn/output", out)

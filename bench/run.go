@@ -30,6 +30,10 @@ type RunSpec struct {
 	// SharedProcess says other runs go on in the same process: peak
 	// memory is then the process's, an upper bound on the run's own.
 	SharedProcess bool
+	// Diagnostics measures, after every task, why earlier tasks were
+	// forgotten (see Diagnostic); it changes nothing that training or
+	// evaluation computes.
+	Diagnostics bool
 }
 
 // Outcome is what a run measured.
@@ -40,6 +44,9 @@ type Outcome struct {
 	// Untrained holds each task's score before any training (b_j).
 	Untrained []float64
 	Cost      Cost
+	// Diagnostics holds the forgetting diagnostics when the spec asked
+	// for them.
+	Diagnostics []Diagnostic
 }
 
 // Cost is what a run spent.
@@ -49,6 +56,7 @@ type Cost struct {
 	TrainSeconds      float64 // training steps, graph builds included
 	HookSeconds       float64 // the strategy's work before and after tasks
 	EvalSeconds       float64
+	DiagSeconds       float64 // the diagnostics, when asked for
 	Steps             int64
 	ExamplesTrained   int64
 	ExamplesPerSecond float64
@@ -120,6 +128,11 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 	}
 	if out.Untrained, err = evalAll(); err != nil {
 		return nil, err
+	}
+
+	var diag *diagnoser
+	if spec.Diagnostics {
+		diag = newDiagnoser(s)
 	}
 
 	hooks, _ := spec.Strategy.(TaskHooks)
@@ -233,13 +246,23 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			return nil, err
 		}
 		logger.Info("task done", "task", task.Name, "row", out.R[k])
+		if diag != nil {
+			t0 := time.Now()
+			rows, err := diag.afterTask(k)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			out.Diagnostics = append(out.Diagnostics, rows...)
+			out.Cost.DiagSeconds += time.Since(t0).Seconds()
+		}
 	}
 
 	out.Cost.WallSeconds = time.Since(start).Seconds()
 	logger.Info("where the time went",
 		"wall_s", round1(out.Cost.WallSeconds), "setup_s", round1(out.Cost.SetupSeconds),
 		"train_s", round1(out.Cost.TrainSeconds), "strategy_hooks_s", round1(out.Cost.HookSeconds),
-		"eval_s", round1(out.Cost.EvalSeconds), "steps", out.Cost.Steps,
+		"eval_s", round1(out.Cost.EvalSeconds), "diagnostics_s", round1(out.Cost.DiagSeconds),
+		"steps", out.Cost.Steps,
 		"examples_per_s", round1(float64(out.Cost.ExamplesTrained)/max(out.Cost.TrainSeconds, 1e-9)))
 	if out.Cost.TrainSeconds > 0 {
 		out.Cost.ExamplesPerSecond = float64(out.Cost.ExamplesTrained) / out.Cost.TrainSeconds

@@ -58,6 +58,11 @@ type Suite struct {
 	// Force reruns runs that are already complete in Out, and takes over
 	// the locks of runs another process seems to hold.
 	Force bool
+	// Diagnostics asks every run for its forgetting diagnostics
+	// (RunSpec.Diagnostics), written beside its cells. They are not part
+	// of a run's identity: a run already complete is skipped whether or
+	// not it measured them (Force reruns it).
+	Diagnostics bool
 	// Jobs is how many runs go at once (each run uses one core with the
 	// default backend); 0 or 1 runs them one after another.
 	Jobs int
@@ -269,7 +274,7 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 		out, err = Run(ctx, RunSpec{
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
 			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
-			SharedProcess: s.Jobs > 1,
+			SharedProcess: s.Jobs > 1, Diagnostics: s.Diagnostics,
 		})
 	}
 	if err != nil && ctx.Err() != nil {
@@ -295,7 +300,33 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 	row.TrainableParams, row.BaseParams = c.TrainableParams, c.BaseParams
 	row.ParamsAddedPct = 100 * float64(c.ParamsAdded) / float64(c.BaseParams)
 	row.ExamplesStored = c.ExamplesStored
+	if err := s.writeDiagnostics(row, stream, out); err != nil {
+		return row, err
+	}
 	return row, results.WriteRun(s.Out, row, cells(row, stream, out))
+}
+
+// writeDiagnostics writes a run's diagnostics before its run file, or,
+// when the suite does not measure them, removes those of an earlier
+// version of the run, which would no longer describe it.
+func (s *Suite) writeDiagnostics(r results.Run, stream *tasks.Stream, out *Outcome) error {
+	if !s.Diagnostics {
+		err := os.Remove(results.DiagnosticsPath(s.Out, r.RunID))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	rows := make([]results.Diagnostic, 0, len(out.Diagnostics))
+	for _, d := range out.Diagnostics {
+		rows = append(rows, results.Diagnostic{
+			RunID: r.RunID, Stream: r.Stream, StreamVersion: r.StreamVersion,
+			Strategy: r.Strategy, Seed: r.Seed, Shots: r.Shots, Backend: r.Backend,
+			AfterTask: int32(d.AfterTask), Task: int32(d.Task), TaskName: stream.Tasks[d.Task-1].Name,
+			Name: d.Name, Group: d.Group, Value: d.Value.Ptr(),
+		})
+	}
+	return results.WriteDiagnostics(s.Out, r.RunID, rows)
 }
 
 // newRow fills a run's identity and provenance.

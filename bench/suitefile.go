@@ -32,6 +32,7 @@ import (
 //	max_train: 0                     # 0: each stream's own caps
 //	max_test: 0
 //	data: ../datasets                # optional data folder (relative to this file)
+//	diagnostics: true                # measure why tasks were forgotten (see Diagnostic)
 type SuiteFile struct {
 	Name       string          `yaml:"name"`
 	Streams    []SuiteStream   `yaml:"streams"`
@@ -46,6 +47,8 @@ type SuiteFile struct {
 	MaxTrain   int             `yaml:"max_train"`
 	MaxTest    int             `yaml:"max_test"`
 	Data       string          `yaml:"data"`
+	// Diagnostics asks every run for its forgetting diagnostics.
+	Diagnostics bool `yaml:"diagnostics"`
 
 	// Path is the file the suite was read from.
 	Path string `yaml:"-"`

@@ -15,9 +15,12 @@ import (
 // Set is what [Read] found: the runs, the cells of those runs, and
 // warnings about files it left out.
 type Set struct {
-	Runs     []Run
-	Cells    []Cell
-	Warnings []string
+	Runs  []Run
+	Cells []Cell
+	// Diagnostics are the forgetting diagnostics of the runs that
+	// measured them.
+	Diagnostics []Diagnostic
+	Warnings    []string
 
 	// RunFiles maps each run id to the run file it was read from, so
 	// that a report can name the file.
@@ -131,6 +134,31 @@ func Read(paths ...string) (*Set, error) {
 		chosen[p.runID] = p.file
 		s.Cells = append(s.Cells, p.cells...)
 	}
+
+	// Then the diagnostics, kept for the runs read, from the file beside
+	// the run file.
+	for _, f := range files {
+		if !strings.HasSuffix(f, DiagnosticsSuffix) {
+			continue
+		}
+		rows, err := readFile[Diagnostic](f, "run_id", "after_task", "task", "name", "value")
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range rows {
+			rf, ok := runFile[d.RunID]
+			if !ok {
+				s.warnf("%s: no run file for run %q (an interrupted run?); its diagnostics are left out",
+					f, d.RunID)
+				break
+			}
+			if strings.TrimSuffix(rf, RunSuffix)+DiagnosticsSuffix != f {
+				s.warnf("%s: diagnostics of run %q, whose run file is %s; left out", f, d.RunID, rf)
+				break
+			}
+			s.Diagnostics = append(s.Diagnostics, d)
+		}
+	}
 	return s, nil
 }
 
@@ -153,8 +181,8 @@ func listFiles(path string) ([]string, error) {
 	}
 	if !info.IsDir() {
 		if !isResultsFile(path) {
-			return nil, fmt.Errorf("%s: not a results file (want *%s or *%s)",
-				path, RunSuffix, CellsSuffix)
+			return nil, fmt.Errorf("%s: not a results file (want *%s, *%s or *%s)",
+				path, RunSuffix, CellsSuffix, DiagnosticsSuffix)
 		}
 		return []string{path}, nil
 	}
@@ -176,7 +204,8 @@ func listFiles(path string) ([]string, error) {
 }
 
 func isResultsFile(p string) bool {
-	return strings.HasSuffix(p, RunSuffix) || strings.HasSuffix(p, CellsSuffix)
+	return strings.HasSuffix(p, RunSuffix) || strings.HasSuffix(p, CellsSuffix) ||
+		strings.HasSuffix(p, DiagnosticsSuffix)
 }
 
 // readFile reads every row of the Parquet file at path as a T, after

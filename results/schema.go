@@ -27,6 +27,27 @@ type Cell struct {
 	Score         float64 `parquet:"score" json:"score"`
 }
 
+// Diagnostic is one forgetting diagnostic of a run, keyed like a cell:
+// after training task AfterTask, about task Task (both from 1), the
+// quantity Name for Group (a parameter group, "block0/head1",
+// "layer0", "all", or empty). Value is null where the quantity is
+// undefined. bench.Diagnostic's documentation defines each name.
+type Diagnostic struct {
+	RunID         string   `parquet:"run_id" json:"run_id"`
+	Stream        string   `parquet:"stream" json:"stream"`
+	StreamVersion string   `parquet:"stream_version" json:"stream_version"`
+	Strategy      string   `parquet:"strategy" json:"strategy"`
+	Seed          int64    `parquet:"seed" json:"seed"`
+	Shots         int64    `parquet:"shots" json:"shots"`
+	Backend       string   `parquet:"backend" json:"backend"`
+	AfterTask     int32    `parquet:"after_task" json:"after_task"`
+	Task          int32    `parquet:"task" json:"task"`
+	TaskName      string   `parquet:"task_name" json:"task_name"`
+	Name          string   `parquet:"name" json:"name"`
+	Group         string   `parquet:"group" json:"group"`
+	Value         *float64 `parquet:"value,optional" json:"value"`
+}
+
 // Run is the summary of one run (stream x strategy x seed): its
 // metrics, its cost and its provenance. Metrics that the run cannot
 // define are nil (null in Parquet and JSON).

@@ -154,8 +154,11 @@ func (v *validator) checkSchema(path string) (err error) {
 		}
 	}()
 	want := parquet.SchemaOf(Run{})
-	if strings.HasSuffix(path, CellsSuffix) {
+	switch {
+	case strings.HasSuffix(path, CellsSuffix):
 		want = parquet.SchemaOf(Cell{})
+	case strings.HasSuffix(path, DiagnosticsSuffix):
+		want = parquet.SchemaOf(Diagnostic{})
 	}
 	f, err := os.Open(path)
 	if err != nil {

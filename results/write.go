@@ -17,6 +17,9 @@ import (
 const (
 	RunSuffix   = ".run.parquet"
 	CellsSuffix = ".cells.parquet"
+	// DiagnosticsSuffix ends the file of a run's forgetting diagnostics,
+	// written (when measured) before the run file.
+	DiagnosticsSuffix = ".diagnostics.parquet"
 )
 
 // RunPath returns the path of run id's run file in dir; the file exists
@@ -25,6 +28,35 @@ func RunPath(dir, runID string) string { return filepath.Join(dir, runID+RunSuff
 
 // CellsPath returns the path of run id's cells file in dir.
 func CellsPath(dir, runID string) string { return filepath.Join(dir, runID+CellsSuffix) }
+
+// DiagnosticsPath returns the path of run id's diagnostics file in dir.
+func DiagnosticsPath(dir, runID string) string { return filepath.Join(dir, runID+DiagnosticsSuffix) }
+
+// WriteDiagnostics writes the diagnostics of run runID into dir,
+// atomically, creating dir if needed. Write them before the run file
+// (WriteRun), which marks the run complete. Every row must belong to
+// the run and hold a finite value or none.
+func WriteDiagnostics(dir, runID string, rows []Diagnostic) error {
+	if err := checkRunID(runID); err != nil {
+		return fmt.Errorf("writing diagnostics of run %q: %w", runID, err)
+	}
+	for i, d := range rows {
+		if d.RunID != runID {
+			return fmt.Errorf("writing diagnostics of run %q: row %d belongs to run %q", runID, i, d.RunID)
+		}
+		if d.Value != nil && !finite(*d.Value) {
+			return fmt.Errorf("writing diagnostics of run %q: row %d (%s %s) is %v; undefined is null",
+				runID, i, d.Name, d.Group, *d.Value)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("writing diagnostics of run %q: %w", runID, err)
+	}
+	if err := writeAtomic(DiagnosticsPath(dir, runID), rows); err != nil {
+		return fmt.Errorf("writing diagnostics of run %q: %w", runID, err)
+	}
+	return nil
+}
 
 // beforeRename, when set by a test, runs after a temporary file is
 // written and synced and before it is renamed; an error stops the write
@@ -54,16 +86,22 @@ func WriteRun(dir string, run Run, cells []Cell) error {
 	return nil
 }
 
-// checkRun returns an error describing the first thing wrong with run
-// and cells.
-func checkRun(run Run, cells []Cell) error {
-	// The id names files.
-	id := run.RunID
+// checkRunID reports whether id can name files.
+func checkRunID(id string) error {
 	switch {
 	case id == "":
 		return errors.New("empty run id")
 	case strings.HasPrefix(id, "."), strings.ContainsAny(id, `/\`+"\x00"):
 		return errors.New("run id must not start with a dot or hold a path separator")
+	}
+	return nil
+}
+
+// checkRun returns an error describing the first thing wrong with run
+// and cells.
+func checkRun(run Run, cells []Cell) error {
+	if err := checkRunID(run.RunID); err != nil {
+		return err
 	}
 	if run.Status != StatusOK && run.Status != StatusFailed {
 		return fmt.Errorf("status %q, want %q or %q", run.Status, StatusOK, StatusFailed)
@@ -88,7 +126,7 @@ func checkRun(run Run, cells []Cell) error {
 	for _, c := range cells {
 		where := fmt.Sprintf("cell (after task %d, task %d)", c.AfterTask, c.EvalTask)
 		switch {
-		case c.RunID != id:
+		case c.RunID != run.RunID:
 			return fmt.Errorf("%s belongs to run %q", where, c.RunID)
 		case c.AfterTask < 0 || c.EvalTask < 1:
 			return fmt.Errorf("%s: tasks are numbered from 1 (after task 0 is untrained)", where)

@@ -1,6 +1,7 @@
 package strategies
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -92,5 +93,51 @@ func TestFreezeLayersTrainable(t *testing.T) {
 	}
 	if _, _, err := Default.New("freeze-layers", map[string]string{"k": "-1"}); err == nil {
 		t.Error("k=-1 accepted")
+	}
+}
+
+// The diagnostics see what freeze-layers froze: the parameter distance
+// of a frozen group from the end of each earlier task is exactly 0, and
+// that of a group still training is not. With k = 0 only the
+// embeddings freeze; with k = 5 the whole encoder does, so its
+// attention and representations of old probes do not move either.
+func TestFreezeLayersDiagnostics(t *testing.T) {
+	distance := func(out *bench.Outcome, after, task int, group string) float64 {
+		t.Helper()
+		for _, d := range out.Diagnostics {
+			if d.AfterTask == after && d.Task == task && d.Name == bench.DiagParamDistance && d.Group == group {
+				return d.Value.X
+			}
+		}
+		t.Fatalf("no parameter distance of %s after task %d from task %d", group, after, task)
+		return 0
+	}
+	pairs := [][2]int{{2, 1}, {3, 1}, {3, 2}}
+
+	out := runToyStream(t, newStrategy(t, "freeze-layers", map[string]string{"k": "0"}), 1, true)
+	for _, p := range pairs {
+		if d := distance(out, p[0], p[1], "embeddings"); d != 0 {
+			t.Errorf("k=0: frozen embeddings moved by %v from task %d to %d", d, p[1], p[0])
+		}
+		if d := distance(out, p[0], p[1], "attention"); !(d > 0) {
+			t.Errorf("k=0: the training block's attention moved by %v from task %d to %d", d, p[1], p[0])
+		}
+	}
+
+	out = runToyStream(t, newStrategy(t, "freeze-layers", map[string]string{"k": "5"}), 1, true)
+	for _, p := range pairs {
+		for _, g := range []string{"embeddings", "attention", "ffn", "norm", "head", "all"} {
+			if d := distance(out, p[0], p[1], g); d != 0 {
+				t.Errorf("k=5: %s moved by %v from task %d to %d", g, d, p[1], p[0])
+			}
+		}
+	}
+	for _, d := range out.Diagnostics {
+		switch {
+		case d.Name == bench.DiagAttentionKL && d.Value.X != 0,
+			d.Name == bench.DiagInactive && d.Value.X != 0,
+			d.Name == bench.DiagCKA && math.Abs(d.Value.X-1) > 1e-9:
+			t.Errorf("k=5: %s %s = %v after task %d on task %d", d.Name, d.Group, d.Value.X, d.AfterTask, d.Task)
+		}
 	}
 }

@@ -23,6 +23,13 @@ func runStrategy(t *testing.T, name string, params map[string]string, seed int64
 // runWith runs strategy s on the toy stream (see runStrategy).
 func runWith(t *testing.T, s bench.Strategy, seed int64) *bench.Outcome {
 	t.Helper()
+	return runToyStream(t, s, seed, false)
+}
+
+// runToyStream is runWith, measuring the forgetting diagnostics when
+// diagnostics is set.
+func runToyStream(t *testing.T, s bench.Strategy, seed int64, diagnostics bool) *bench.Outcome {
+	t.Helper()
 	backend, _, err := bench.NewBackend("")
 	if err != nil {
 		t.Fatal(err)
@@ -35,6 +42,7 @@ func runWith(t *testing.T, s bench.Strategy, seed int64) *bench.Outcome {
 	train.Epochs = 4
 	out, err := bench.Run(context.Background(), bench.RunSpec{
 		Stream: toy.Stream(200), Strategy: s, Seed: seed, Model: cfg, Train: train, Backend: backend,
+		Diagnostics: diagnostics,
 	})
 	if err != nil {
 		t.Fatal(err)

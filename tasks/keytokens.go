@@ -40,9 +40,19 @@ import (
 //
 // Other kinds (an image task has no words) have no key words.
 func KeyTokens(t *Task, perLabel, minCount int) map[int][]string {
+	return KeyTokensAbove(t, perLabel, minCount, 0)
+}
+
+// KeyTokensAbove is KeyTokens keeping, in a classify task, only the
+// words whose z-score is above minZ (1.96: more frequent in the label's
+// examples than in the others' at the 5% level, as Monroe et al. read
+// the score). With minZ = 0 a word a little more frequent in one label
+// by chance is a key word, as the filler words of a two-label task
+// always are in one of them. Tag tasks are unaffected.
+func KeyTokensAbove(t *Task, perLabel, minCount int, minZ float64) map[int][]string {
 	switch t.Kind {
 	case Classify:
-		return classifyKeyTokens(t, perLabel, minCount)
+		return classifyKeyTokens(t, perLabel, minCount, minZ)
 	case Tag:
 		return tagKeyTokens(t, perLabel, minCount)
 	}
@@ -57,7 +67,7 @@ type scored struct {
 
 // classifyKeyTokens ranks words by the z-scored log-odds ratio of each
 // label against the rest.
-func classifyKeyTokens(t *Task, perLabel, minCount int) map[int][]string {
+func classifyKeyTokens(t *Task, perLabel, minCount int, minZ float64) map[int][]string {
 	// Count words per label, and words per label in all.
 	counts := make([]map[string]int, len(t.Labels))
 	for i := range counts {
@@ -94,7 +104,7 @@ func classifyKeyTokens(t *Task, perLabel, minCount int) map[int][]string {
 			yi := counts[i][w]
 			z := logOddsZ(float64(yi), float64(yw-yi), float64(ni), float64(nr),
 				float64(yw), float64(n))
-			if z > 0 && !math.IsInf(z, 0) {
+			if z > minZ && !math.IsInf(z, 0) {
 				ranked = append(ranked, scored{w, z})
 			}
 		}

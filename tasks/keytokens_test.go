@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -84,6 +85,27 @@ func TestKeyTokensClassify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := KeyTokens(sentimentTask(), tt.perLabel, tt.minCount)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestKeyTokensAbove(t *testing.T) {
+	// The z-scores of TestLogOddsZ: great and awful 0.993, a, an, fun
+	// and plot 0.626. Above 0.8 only the first stay; above 1 none.
+	tests := []struct {
+		minZ float64
+		want map[int][]string
+	}{
+		{0, map[int][]string{1: {"great", "a", "fun"}, 0: {"awful", "an", "plot"}}},
+		{0.8, map[int][]string{1: {"great"}, 0: {"awful"}}},
+		{1, map[int][]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.minZ), func(t *testing.T) {
+			got := KeyTokensAbove(sentimentTask(), 0, 1, tt.minZ)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}

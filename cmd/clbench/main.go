@@ -100,6 +100,6 @@ func newRootCmd() *cobra.Command {
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every task and epoch")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "log only warnings and errors")
 	root.AddCommand(newRunCmd(g), newListCmd(), newLeaderboardCmd(), newMetricsCmd(),
-		newCompareCmd(), newValidateCmd(), newReproduceCmd())
+		newCompareCmd(), newValidateCmd(), newReproduceCmd(), newShowCmd())
 	return root
 }

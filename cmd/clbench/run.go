@@ -78,8 +78,10 @@ type runOptions struct {
 	maxTest    int
 	format     string
 	failFast   bool
-	force      bool
-	jobs       int
+	// diagnostics asks for the forgetting diagnostics of every run.
+	diagnostics bool
+	force       bool
+	jobs        int
 
 	stdout   io.Writer
 	stderr   io.Writer
@@ -128,6 +130,9 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.maxTest, "max-test", 0, "cap on test examples per task (0: the stream's own; -1: none)")
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failed run")
+	f.BoolVar(&o.diagnostics, "diagnostics", false, "after every task, measure why earlier tasks were "+
+		"forgotten (parameter distance, attention drift, key-token mass, CKA, silent units) "+
+		"into <run>.diagnostics.parquet")
 	f.BoolVar(&o.force, "force", false, "rerun runs already complete in --out, taking over their locks")
 	f.IntVar(&o.jobs, "jobs", 1, "runs at once (each uses about one core with the go backend; "+
 		"peak memory is then the process's)")
@@ -230,6 +235,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 		Streams: streams, Strategies: specs, Seeds: sf.Seeds, Model: modelCfg, Train: train,
 		Backend: backend, BackendConfig: used, Out: o.out, Shard: shard, Shards: shards,
 		FailFast: o.failFast, Force: o.force, Jobs: o.jobs, Logger: o.logger,
+		Diagnostics: o.diagnostics || sf.Diagnostics,
 	}, nil
 }
 

@@ -1,0 +1,139 @@
+package results
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// diagnosticsOf is a two-task run's diagnostics: the key-token mass of
+// task 1 at its end (0.8) and after task 2 (0.2), and its drift.
+func diagnosticsOf(runID string) []Diagnostic {
+	d := func(after, task int32, name, group string, v *float64) Diagnostic {
+		return Diagnostic{RunID: runID, Stream: snd, StreamVersion: "1", Strategy: "finetune",
+			Seed: 1, Backend: "go", AfterTask: after, Task: task, Name: name, Group: group, Value: v}
+	}
+	return []Diagnostic{
+		d(1, 1, "key_token_mass", "all", ptr(0.8)),
+		d(2, 1, "key_token_mass", "all", ptr(0.2)),
+		d(2, 1, "attention_kl", "all", ptr(0.5)),
+		d(2, 1, "attention_kl", "block0/head0", ptr(0.25)),
+		d(2, 1, "cka", "", ptr(0.75)),
+		d(2, 1, "inactive_units", "all", nil), // no unit responded before
+		d(2, 1, "param_distance_rel", "all", ptr(0.125)),
+		d(2, 1, "param_distance_rel", "ffn", ptr(0.25)),
+		d(2, 2, "key_token_mass", "all", ptr(0.4)),
+	}
+}
+
+func TestDiagnosticsRoundTripAndShow(t *testing.T) {
+	dir := t.TempDir()
+	run, cells := runOf(fixtures[0]) // finetune seed 1: R = [[0.9, -], [0.5, 0.7]]
+	if err := WriteDiagnostics(dir, run.RunID, diagnosticsOf(run.RunID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRun(dir, run, cells); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.DiagnosticsOf(run.RunID); len(got) != 9 || got[5].Value != nil || *got[4].Value != 0.75 {
+		t.Fatalf("read back %+v", got)
+	}
+
+	r, err := set.FindRun(run.RunID[:len(run.RunID)-2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := ShowRun(&buf, set, r); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + buf.String())
+	out := strings.Join(strings.Fields(buf.String()), " ") // spacing aside
+	// The matrix in points, the metrics of fixtures[0] (ACC 60, BWT
+	// -40), and the diagnostics: task 1 at its end (mass only), after
+	// task 2 (mass 0.2, KL 0.5, CKA 0.75, inactive n/a, distance 0.125,
+	// ffn 0.25), task 2 at its end.
+	for _, want := range []string{
+		"after 1 90.0 -",
+		"after 2 50.0 70.0",
+		"ACC 60.0 BWT -40.0",
+		"1 1 0.8 1 2 0.2 0.5 0.75 n/a 0.125 0.25 2 2 0.4 Distances",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show has no %q", want)
+		}
+	}
+}
+
+func TestShowWithoutDiagnostics(t *testing.T) {
+	set, err := Read(writeFixtures(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := set.Run(fixtures[0].stream + "-finetune-1")
+	var buf bytes.Buffer
+	if err := ShowRun(&buf, set, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "run with --diagnostics") {
+		t.Errorf("show of a run without diagnostics does not say how to get them:\n%s", buf.String())
+	}
+}
+
+func TestFindRun(t *testing.T) {
+	set, err := Read(writeFixtures(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.FindRun("sentiment-ner-domain-ewc"); err == nil ||
+		!strings.Contains(err.Error(), "names 2 runs") {
+		t.Errorf("an ambiguous prefix gave %v", err)
+	}
+	if _, err := set.FindRun("nope"); err == nil || !strings.Contains(err.Error(), `no run "nope"`) {
+		t.Errorf("an unknown id gave %v", err)
+	}
+	if _, err := set.FindRun(""); err == nil {
+		t.Errorf("an empty id matched a run")
+	}
+}
+
+func TestWriteDiagnosticsRefuses(t *testing.T) {
+	dir := t.TempDir()
+	bad := diagnosticsOf("a")
+	bad[2].Value = ptr(nan)
+	if err := WriteDiagnostics(dir, "a", bad); err == nil || !strings.Contains(err.Error(), "undefined is null") {
+		t.Errorf("a NaN diagnostic gave %v", err)
+	}
+	if err := WriteDiagnostics(dir, "b", diagnosticsOf("a")); err == nil ||
+		!strings.Contains(err.Error(), `belongs to run "a"`) {
+		t.Errorf("another run's diagnostics gave %v", err)
+	}
+	if _, err := os.Stat(DiagnosticsPath(dir, "a")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused write left a file: %v", err)
+	}
+}
+
+func TestDiagnosticsWithoutRunFileLeftOut(t *testing.T) {
+	// A run interrupted after its diagnostics and before its run file:
+	// its diagnostics are not read, with a warning.
+	dir := writeFixtures(t)
+	if err := WriteDiagnostics(dir, "lost", diagnosticsOf("lost")); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Diagnostics) != 0 {
+		t.Errorf("%d diagnostics of a run without a run file read", len(set.Diagnostics))
+	}
+	if !strings.Contains(strings.Join(set.Warnings, "\n"), `no run file for run "lost"`) {
+		t.Errorf("warnings %q say nothing of the lost run", set.Warnings)
+	}
+}
