@@ -18,6 +18,9 @@ type ModelConfig struct {
 	FFN     int    `json:"ffn"`
 	MaxLen  int    `json:"max_len"` // tokens, including the leading [CLS]
 	Buckets int    `json:"buckets"` // hashed word ids, see tasks.Tokenizer
+	// Base is the id of the pre-trained encoder the model starts from
+	// (see Base), empty for a random start.
+	Base string `json:"base,omitempty"`
 }
 
 // Model sizes by name. `tiny` is the size fixed for runs on two

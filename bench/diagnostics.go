@@ -65,6 +65,12 @@ const (
 	// task i (metrics.InactiveShare; a unit responds when its ReLU
 	// output is above 0), per layer ("layer0") and "all".
 	DiagInactive = "inactive_units"
+	// DiagGeneral is, for a run from a pre-trained base, the
+	// masked-token accuracy on the base's held-out text (Task 0) before
+	// any training (AfterTask 0) and after every task: the general
+	// knowledge the run keeps. It is measured whether or not the other
+	// diagnostics are.
+	DiagGeneral = "general_masked_accuracy"
 )
 
 // Diagnostic is one number of a run's diagnostics: after training task

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/ml/model"
 
+	"github.com/clbench/clbench/metrics"
 	"github.com/clbench/clbench/tasks"
 )
 
@@ -34,6 +35,11 @@ type RunSpec struct {
 	// forgotten (see Diagnostic); it changes nothing that training or
 	// evaluation computes.
 	Diagnostics bool
+	// Base, when set, is the pre-trained encoder the model starts from
+	// (Model.Base must name it); the run then scores the masked-token
+	// accuracy on the base's held-out text before training and after
+	// every task (DiagGeneral), whether or not Diagnostics is set.
+	Base *Base
 }
 
 // Outcome is what a run measured.
@@ -106,6 +112,15 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		s.train = append(s.train, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Train))
 		s.test = append(s.test, encodeSplit(tok, spec.Model.MaxLen, t.Kind, t.Test))
 	}
+	if (spec.Base == nil) != (spec.Model.Base == "") ||
+		(spec.Base != nil && spec.Base.ID != spec.Model.Base) {
+		return nil, fmt.Errorf("the model names base %q, the run was given %v", spec.Model.Base, baseID(spec.Base))
+	}
+	if spec.Base != nil {
+		if err := s.applyBase(spec.Base); err != nil {
+			return nil, err
+		}
+	}
 	out = &Outcome{}
 	out.Cost.SetupSeconds = time.Since(start).Seconds()
 	initial, err := s.Snapshot()
@@ -127,6 +142,23 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 		return row, nil
 	}
 	if out.Untrained, err = evalAll(); err != nil {
+		return nil, err
+	}
+	general := func(after int) error {
+		if spec.Base == nil {
+			return nil
+		}
+		t0 := time.Now()
+		defer func() { out.Cost.EvalSeconds += time.Since(t0).Seconds() }()
+		acc, err := s.GeneralAccuracy(spec.Base, max(after-1, 0))
+		if err != nil {
+			return fmt.Errorf("scoring the base's held-out text: %w", err)
+		}
+		out.Diagnostics = append(out.Diagnostics, Diagnostic{AfterTask: after, Name: DiagGeneral,
+			Value: metrics.Of(acc)})
+		return nil
+	}
+	if err := general(0); err != nil {
 		return nil, err
 	}
 
@@ -246,6 +278,9 @@ func Run(ctx context.Context, spec RunSpec) (out *Outcome, err error) {
 			return nil, err
 		}
 		logger.Info("task done", "task", task.Name, "row", out.R[k])
+		if err := general(k + 1); err != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
+		}
 		if diag != nil {
 			t0 := time.Now()
 			rows, err := diag.afterTask(k)
@@ -305,3 +340,11 @@ func nanRow(n int) []float64 {
 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+// baseID is b's id, or "no base".
+func baseID(b *Base) string {
+	if b == nil {
+		return "no base"
+	}
+	return "base " + b.ID
+}

@@ -63,6 +63,9 @@ type Suite struct {
 	// of a run's identity: a run already complete is skipped whether or
 	// not it measured them (Force reruns it).
 	Diagnostics bool
+	// Base, when set, is the pre-trained encoder every run starts from;
+	// Model.Base names it.
+	Base *Base
 	// Jobs is how many runs go at once (each run uses one core with the
 	// default backend); 0 or 1 runs them one after another.
 	Jobs int
@@ -274,7 +277,7 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 		out, err = Run(ctx, RunSpec{
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
 			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
-			SharedProcess: s.Jobs > 1, Diagnostics: s.Diagnostics,
+			SharedProcess: s.Jobs > 1, Diagnostics: s.Diagnostics, Base: s.Base,
 		})
 	}
 	if err != nil && ctx.Err() != nil {
@@ -306,11 +309,20 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 	return row, results.WriteRun(s.Out, row, cells(row, stream, out))
 }
 
+// taskName names task j (from 1) of stream; task 0 is the base's
+// general text.
+func taskName(stream *tasks.Stream, j int) string {
+	if j == 0 {
+		return "general text"
+	}
+	return stream.Tasks[j-1].Name
+}
+
 // writeDiagnostics writes a run's diagnostics before its run file, or,
-// when the suite does not measure them, removes those of an earlier
-// version of the run, which would no longer describe it.
+// when it measured none, removes those of an earlier version of the
+// run, which would no longer describe it.
 func (s *Suite) writeDiagnostics(r results.Run, stream *tasks.Stream, out *Outcome) error {
-	if !s.Diagnostics {
+	if len(out.Diagnostics) == 0 {
 		err := os.Remove(results.DiagnosticsPath(s.Out, r.RunID))
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -322,7 +334,7 @@ func (s *Suite) writeDiagnostics(r results.Run, stream *tasks.Stream, out *Outco
 		rows = append(rows, results.Diagnostic{
 			RunID: r.RunID, Stream: r.Stream, StreamVersion: r.StreamVersion,
 			Strategy: r.Strategy, Seed: r.Seed, Shots: r.Shots, Backend: r.Backend,
-			AfterTask: int32(d.AfterTask), Task: int32(d.Task), TaskName: stream.Tasks[d.Task-1].Name,
+			AfterTask: int32(d.AfterTask), Task: int32(d.Task), TaskName: taskName(stream, d.Task),
 			Name: d.Name, Group: d.Group, Value: d.Value.Ptr(),
 		})
 	}

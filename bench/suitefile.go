@@ -33,6 +33,7 @@ import (
 //	max_test: 0
 //	data: ../datasets                # optional data folder (relative to this file)
 //	diagnostics: true                # measure why tasks were forgotten (see Diagnostic)
+//	pretrain: fdu-mtl                # start from an encoder pre-trained on this corpus (see Base)
 type SuiteFile struct {
 	Name       string          `yaml:"name"`
 	Streams    []SuiteStream   `yaml:"streams"`
@@ -49,6 +50,9 @@ type SuiteFile struct {
 	Data       string          `yaml:"data"`
 	// Diagnostics asks every run for its forgetting diagnostics.
 	Diagnostics bool `yaml:"diagnostics"`
+	// Pretrain names the corpus (tasks.Corpora) of the masked-token
+	// pre-training every run starts from; empty for a random start.
+	Pretrain string `yaml:"pretrain"`
 
 	// Path is the file the suite was read from.
 	Path string `yaml:"-"`

@@ -134,9 +134,28 @@ func showDiagnostics(w io.Writer, ds []Diagnostic, name func(int) string) error 
 		fmt.Fprintf(w, "\nNo forgetting diagnostics (run with --diagnostics to measure them).\n")
 		return nil
 	}
+	// The general text of a pre-trained base, on a line of its own.
+	var general []string
+	for _, d := range ds {
+		if d.Task == 0 && d.Name == "general_masked_accuracy" {
+			label := fmt.Sprintf("after %d", d.AfterTask)
+			if d.AfterTask == 0 {
+				label = "untrained"
+			}
+			general = append(general, label+" "+valuePoints(metrics.FromPtr(d.Value)))
+		}
+	}
+	if len(general) > 0 {
+		fmt.Fprintf(w, "\nGeneral knowledge (masked-token accuracy on the base's held-out text, %%): %s\n",
+			strings.Join(general, ", "))
+	}
+
 	type key struct{ after, task int32 }
 	values := map[key]map[string]metrics.Value{}
 	for _, d := range ds {
+		if d.Task == 0 {
+			continue
+		}
 		if d.Group != "all" && d.Group != "" && !strings.HasPrefix(d.Name, "param_distance") {
 			continue
 		}
@@ -145,6 +164,10 @@ func showDiagnostics(w io.Writer, ds []Diagnostic, name func(int) string) error 
 			values[k] = map[string]metrics.Value{}
 		}
 		values[k][d.Name+"/"+d.Group] = metrics.FromPtr(d.Value)
+	}
+	if len(values) == 0 {
+		fmt.Fprintf(w, "\nNo forgetting diagnostics (run with --diagnostics to measure them).\n")
+		return nil
 	}
 	keys := slices.SortedFunc(func(yield func(key) bool) {
 		for k := range values {

@@ -25,6 +25,9 @@ func diagnosticsOf(runID string) []Diagnostic {
 		d(2, 1, "param_distance_rel", "all", ptr(0.125)),
 		d(2, 1, "param_distance_rel", "ffn", ptr(0.25)),
 		d(2, 2, "key_token_mass", "all", ptr(0.4)),
+		// A pre-trained base's held-out text (task 0).
+		d(0, 0, "general_masked_accuracy", "", ptr(0.5)),
+		d(2, 0, "general_masked_accuracy", "", ptr(0.25)),
 	}
 }
 
@@ -41,7 +44,7 @@ func TestDiagnosticsRoundTripAndShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := set.DiagnosticsOf(run.RunID); len(got) != 9 || got[5].Value != nil || *got[4].Value != 0.75 {
+	if got := set.DiagnosticsOf(run.RunID); len(got) != 11 || got[5].Value != nil || *got[4].Value != 0.75 {
 		t.Fatalf("read back %+v", got)
 	}
 
@@ -64,6 +67,7 @@ func TestDiagnosticsRoundTripAndShow(t *testing.T) {
 		"after 2 50.0 70.0",
 		"ACC 60.0 BWT -40.0",
 		"1 1 0.8 1 2 0.2 0.5 0.75 n/a 0.125 0.25 2 2 0.4 Distances",
+		"held-out text, %): untrained 50.0, after 2 25.0",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show has no %q", want)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/spf13/cobra"
 
 	"github.com/clbench/clbench/bench"
@@ -80,8 +81,10 @@ type runOptions struct {
 	failFast   bool
 	// diagnostics asks for the forgetting diagnostics of every run.
 	diagnostics bool
-	force       bool
-	jobs        int
+	// pretrain names the corpus of the base encoder runs start from.
+	pretrain string
+	force    bool
+	jobs     int
 
 	stdout   io.Writer
 	stderr   io.Writer
@@ -130,6 +133,9 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.maxTest, "max-test", 0, "cap on test examples per task (0: the stream's own; -1: none)")
 	f.StringVar(&o.format, "format", "table", "table format: table, markdown, csv or json")
 	f.BoolVar(&o.failFast, "fail-fast", false, "stop at the first failed run")
+	f.StringVar(&o.pretrain, "pretrain", "", "start every run from an encoder pre-trained by masked-token "+
+		"prediction on this corpus (fdu-mtl: FDU-MTL's unlabelled reviews), cached in $CLBENCH_CACHE "+
+		"(default the user cache); runs then score the base's held-out text after every task")
 	f.BoolVar(&o.diagnostics, "diagnostics", false, "after every task, measure why earlier tasks were "+
 		"forgotten (parameter distance, attention drift, key-token mass, CKA, silent units) "+
 		"into <run>.diagnostics.parquet")
@@ -231,12 +237,49 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	base, err := o.base(sf, modelCfg, backend, used)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil {
+		modelCfg.Base = base.ID
+	}
 	return &bench.Suite{
+		Base:    base,
 		Streams: streams, Strategies: specs, Seeds: sf.Seeds, Model: modelCfg, Train: train,
 		Backend: backend, BackendConfig: used, Out: o.out, Shard: shard, Shards: shards,
 		FailFast: o.failFast, Force: o.force, Jobs: o.jobs, Logger: o.logger,
 		Diagnostics: o.diagnostics || sf.Diagnostics,
 	}, nil
+}
+
+// base returns the pre-trained encoder of --pretrain (or the suite
+// file's pretrain), from the cache folder or pre-trained into it now;
+// nil when the runs start from a random encoder.
+func (o *runOptions) base(sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
+	backendConfig string) (*bench.Base, error) {
+	name := sf.Pretrain
+	if o.pretrain != "" {
+		name = o.pretrain
+	}
+	if name == "" {
+		return nil, nil
+	}
+	if m.IsMLP() {
+		return nil, usageError("--pretrain: the %s model reads images; only the Transformer pre-trains", m.Name)
+	}
+	corpus, err := tasks.LoadCorpus(name, tasks.DataDir(sf.Data))
+	if err != nil {
+		return nil, badInput(fmt.Errorf("--pretrain %s: %w", name, err))
+	}
+	cfg := bench.DefaultPretrain
+	cfg.Corpus = name
+	b, err := bench.LoadOrPretrain(context.Background(), bench.BaseCacheDir(), backend, backendConfig,
+		m, cfg, corpus, o.logger)
+	if err != nil {
+		return nil, fmt.Errorf("--pretrain %s: %w", name, err)
+	}
+	return b, nil
 }
 
 // describe reads --suite, or makes the same description from the
