@@ -170,6 +170,23 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 		md.WriteString("\n")
 	}
 
+	// Forgetting diagnostics, where runs measured them.
+	if des := Diagnostics(s, entries); len(des) > 0 {
+		md.WriteString("## Why tasks were forgotten\n\n" +
+			"Forgetting diagnostics of the runs made with `--diagnostics` (mean ± 95% interval " +
+			"over seeds). Each run's value is the mean, over every task before the last, of " +
+			"the change from the end of that task to the end of the stream: attention KL " +
+			"(nats, over blocks and heads), the share of attention on the task's key tokens " +
+			"at its end and at the end of the stream, CKA of the encoder's outputs, the " +
+			"parameters' distance relative to their norm, and the share of feed-forward " +
+			"units fallen silent; general drop is, for runs from a pre-trained base, its " +
+			"held-out masked-token accuracy lost (points).\n\n")
+		if err := RenderDiagnostics(&md, des, true); err != nil {
+			return nil, err
+		}
+		md.WriteString("\n")
+	}
+
 	// Failed runs are listed, never scored.
 	if failed := Failures(s); len(failed) > 0 {
 		md.WriteString("## Failed runs\n\nThese runs did not complete and are not in the " +

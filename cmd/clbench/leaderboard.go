@@ -181,7 +181,20 @@ func writeLeaderboard(w io.Writer, set *results.Set, o *leaderboardOptions) erro
 			return err
 		}
 	}
-	if len(amp) == 0 || (o.format != "table" && o.format != "markdown") {
+	if o.format != "table" && o.format != "markdown" {
+		return nil
+	}
+	if des := results.Diagnostics(set, entries); len(des) > 0 {
+		fmt.Fprintln(w, "\nWhy tasks were forgotten (forgetting diagnostics: mean over tasks before the last "+
+			"of the change from each task's end to the stream's end; clbench show RUN for one run)")
+		if o.format == "markdown" {
+			fmt.Fprintln(w)
+		}
+		if err := results.RenderDiagnostics(w, des, o.format == "markdown"); err != nil {
+			return err
+		}
+	}
+	if len(amp) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
