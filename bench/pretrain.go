@@ -147,7 +147,7 @@ func LoadOrPretrain(ctx context.Context, dir string, backend compute.Backend, ba
 		logger.Info("pre-training a base encoder", "corpus", corpus.Name, "lines", len(corpus.Train),
 			"epochs", cfg.Epochs, "id", id, "cache", path)
 	}
-	b, err = Pretrain(ctx, backend, backendConfig, m, cfg, corpus)
+	b, err = Pretrain(ctx, backend, backendConfig, m, cfg, corpus, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +195,13 @@ func (b *Base) Save(path string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// Pretrain trains a base encoder of size m on the corpus.
+// Pretrain trains a base encoder of size m on the corpus, logging each
+// epoch's mean loss to logger (which may be nil).
 func Pretrain(ctx context.Context, backend compute.Backend, backendConfig string, m ModelConfig,
-	cfg PretrainConfig, corpus *tasks.Corpus) (b *Base, err error) {
+	cfg PretrainConfig, corpus *tasks.Corpus, logger *slog.Logger) (b *Base, err error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("pre-training: panic: %v", r)
@@ -249,6 +253,8 @@ func Pretrain(ctx context.Context, backend compute.Backend, backendConfig string
 	}
 	defer step.Finalize()
 	for epoch := 0; epoch < cfg.Epochs; epoch++ {
+		var sum float64
+		var steps int
 		order := batchRng.Perm(len(train))
 		for at := 0; at < len(order); at += cfg.BatchSize {
 			if err := ctx.Err(); err != nil {
@@ -268,7 +274,10 @@ func Pretrain(ctx context.Context, backend compute.Backend, backendConfig string
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return nil, fmt.Errorf("pre-training: epoch %d: %w (%g)", epoch+1, ErrNonFinite, loss)
 			}
+			sum, steps = sum+loss, steps+1
 		}
+		logger.Info("pre-training", "epoch", epoch+1, "of", cfg.Epochs, "mean_loss", sum/float64(max(steps, 1)),
+			"elapsed", time.Since(start).Round(time.Second))
 	}
 
 	b = &Base{Model: m, Config: cfg, Corpus: corpus.Digest, Backend: backendConfig, Build: Build(),

@@ -42,7 +42,7 @@ func pretrainMicro(t *testing.T) (*Base, ModelConfig) {
 	}
 	m, _ := ModelSize("micro")
 	cfg := PretrainConfig{Corpus: "pattern", Epochs: 4, BatchSize: 32, LearningRate: 3e-3, MaskRate: 0.15, Seed: 1}
-	b, err := Pretrain(context.Background(), backend, used, m, cfg, patternCorpus(1024))
+	b, err := Pretrain(context.Background(), backend, used, m, cfg, patternCorpus(1024), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
