@@ -10,6 +10,9 @@ import (
 	"text/tabwriter"
 
 	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/clbench/clbench/metrics"
 )
@@ -182,22 +185,7 @@ type Correlation struct {
 // distance, key-token mass drop and CKA with forgetting (strategies
 // where either is undefined left out).
 func ForgettingCorrelations(des []DiagnosticsEntry) []Correlation {
-	groups := map[string][]DiagnosticsEntry{}
-	var order []string
-	for _, d := range des {
-		e := d.Entry
-		name := fmt.Sprintf("%s@%s", e.Stream, e.StreamVersion)
-		if e.Shots > 0 {
-			name += fmt.Sprintf(" (%d shots)", e.Shots)
-		}
-		if e.BoardLabel != "" {
-			name += " [" + e.BoardLabel + "]"
-		}
-		if _, ok := groups[name]; !ok {
-			order = append(order, name)
-		}
-		groups[name] = append(groups[name], d)
-	}
+	order, groups := diagnosticsBoards(des)
 	var out []Correlation
 	for _, name := range order {
 		for _, c := range []struct {
@@ -289,4 +277,77 @@ func plain(e metrics.Estimate) string {
 		return fmt.Sprintf("%.3g", e.Mean)
 	}
 	return fmt.Sprintf("%.3g ± %.2g", e.Mean, e.HalfWidth())
+}
+
+// diagnosticsBoards groups entries by board (the name ForgettingCorrelations
+// uses), in first-seen order.
+func diagnosticsBoards(des []DiagnosticsEntry) (names []string, groups map[string][]DiagnosticsEntry) {
+	groups = map[string][]DiagnosticsEntry{}
+	for _, d := range des {
+		name := diagnosticsBoardName(d.Entry)
+		if _, ok := groups[name]; !ok {
+			names = append(names, name)
+		}
+		groups[name] = append(groups[name], d)
+	}
+	return names, groups
+}
+
+func diagnosticsBoardName(e Entry) string {
+	name := fmt.Sprintf("%s@%s", e.Stream, e.StreamVersion)
+	if e.Shots > 0 {
+		name += fmt.Sprintf(" (%d shots)", e.Shots)
+	}
+	if e.BoardLabel != "" {
+		name += " [" + e.BoardLabel + "]"
+	}
+	return name
+}
+
+// DiagnosticsFigure writes an SVG of one board's strategies: for each of
+// attention KL, parameter distance, key-token mass drop and CKA, a panel
+// with the strategies' mean forgetting (points) against the diagnostic's
+// mean, each point named by its strategy. Strategies without both are
+// left out of a panel.
+func DiagnosticsFigure(w io.Writer, des []DiagnosticsEntry) error {
+	panels := []struct {
+		label string
+		get   func(DiagnosticsEntry) metrics.Estimate
+	}{
+		{"attention KL (nats)", func(d DiagnosticsEntry) metrics.Estimate { return d.AttentionKL }},
+		{"parameter distance (relative)", func(d DiagnosticsEntry) metrics.Estimate { return d.Distance }},
+		{"key-token mass drop", func(d DiagnosticsEntry) metrics.Estimate { return d.KeyMassDrop }},
+		{"CKA", func(d DiagnosticsEntry) metrics.Estimate { return d.CKA }},
+	}
+	var plots []*plot.Plot
+	for _, pn := range panels {
+		p := newPlot(pn.label)
+		p.X.Label.Text = pn.label
+		p.Y.Label.Text = "forgetting (points)"
+		var xy plotter.XYs
+		var names []string
+		for _, d := range des {
+			if pn.get(d).HasMean() && d.Entry.Forgetting.HasMean() {
+				xy = append(xy, plotter.XY{X: pn.get(d).Mean, Y: 100 * d.Entry.Forgetting.Mean})
+				names = append(names, d.Entry.Strategy)
+			}
+		}
+		if len(xy) > 0 {
+			sc, err := plotter.NewScatter(xy)
+			if err != nil {
+				return err
+			}
+			labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: names})
+			if err != nil {
+				return err
+			}
+			for i := range labels.TextStyle {
+				labels.TextStyle[i].Font.Variant = "Sans"
+				labels.TextStyle[i].Font.Size = vg.Points(7)
+			}
+			p.Add(sc, labels)
+		}
+		plots = append(plots, p)
+	}
+	return tile(w, plots, nil, 0)
 }

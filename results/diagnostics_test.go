@@ -75,3 +75,42 @@ func TestDiagnosticsSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestReportShowsDiagnostics(t *testing.T) {
+	// A results set with one run's diagnostics: the report has the
+	// section, its table row and a figure of forgetting against the
+	// diagnostics, linked from the page; without diagnostics, none.
+	dir := writeFixtures(t)
+	run, _ := runOf(fixtures[0])
+	if err := WriteDiagnostics(dir, run.RunID, diagnosticsOf(run.RunID)); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := BuildReport(set, ReportOptions{Path: "LEADERBOARD.md", ImageDir: "img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(rep.Markdown)
+	const fig = "sentiment-ner-domain-1-full-diagnostics.svg"
+	if !strings.Contains(md, "## Why tasks were forgotten") || !strings.Contains(md, "](img/"+fig+")") {
+		t.Errorf("the report has no diagnostics section linking %s", fig)
+	}
+	if svg := rep.Figures[fig]; !bytes.Contains(svg, []byte("<svg")) || !bytes.Contains(svg, []byte("finetune")) {
+		t.Errorf("figure %s is not an SVG naming finetune", fig)
+	}
+
+	plain, err := Read(writeFixtures(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = BuildReport(plain, ReportOptions{Path: "LEADERBOARD.md", ImageDir: "img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(rep.Markdown), "Why tasks were forgotten") {
+		t.Errorf("a report without diagnostics has their section")
+	}
+}

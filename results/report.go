@@ -38,6 +38,9 @@ type Report struct {
 const (
 	matrixSuffix = "-matrix.svg"
 	curvesSuffix = "-curves.svg"
+	// diagnosticsSuffix ends a board's figure of forgetting against the
+	// diagnostics.
+	diagnosticsSuffix = "-diagnostics.svg"
 )
 
 // board is the entries ranked against each other: one stream, version,
@@ -185,6 +188,21 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 			return nil, err
 		}
 		md.WriteString("\n")
+		names, groups := diagnosticsBoards(des)
+		for _, name := range names {
+			e := groups[name][0].Entry
+			base := slug(e.Stream) + "-" + slug(e.StreamVersion) + "-" + shotsSlug(e.Shots)
+			if e.BoardLabel != "" {
+				base += "-" + e.BoardLabel
+			}
+			var buf bytes.Buffer
+			if err := DiagnosticsFigure(&buf, groups[name]); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			rep.Figures[base+diagnosticsSuffix] = bytes.Clone(buf.Bytes())
+			fmt.Fprintf(&md, "Forgetting against each diagnostic, one point per strategy, %s:\n\n"+
+				"![Forgetting against the diagnostics, %s](%s)\n\n", name, name, imgRel+"/"+base+diagnosticsSuffix)
+		}
 	}
 
 	// Failed runs are listed, never scored.
@@ -460,7 +478,8 @@ func WriteReport(s *Set, o ReportOptions) error {
 	}
 	for _, f := range old {
 		n := f.Name()
-		stale := (strings.HasSuffix(n, matrixSuffix) || strings.HasSuffix(n, curvesSuffix)) &&
+		stale := (strings.HasSuffix(n, matrixSuffix) || strings.HasSuffix(n, curvesSuffix) ||
+			strings.HasSuffix(n, diagnosticsSuffix)) &&
 			rep.Figures[n] == nil
 		if stale && !f.IsDir() {
 			if err := os.Remove(filepath.Join(o.ImageDir, n)); err != nil {
