@@ -258,7 +258,7 @@ func Pretrain(ctx context.Context, backend compute.Backend, backendConfig string
 		order := batchRng.Perm(len(train))
 		for at := 0; at < len(order); at += cfg.BatchSize {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("pre-training stopped in epoch %d: %w", epoch+1, err)
 			}
 			var batch []maskedExample
 			for _, i := range order[at:min(at+cfg.BatchSize, len(order))] {

@@ -143,7 +143,10 @@ func Read(paths ...string) (*Set, error) {
 		}
 		rows, err := readFile[Diagnostic](f, "run_id", "after_task", "task", "name", "value")
 		if err != nil {
-			return nil, err
+			// Diagnostics explain a run; a damaged file of them must not
+			// hide the runs' scores.
+			s.warnf("%v; its diagnostics are left out", err)
+			continue
 		}
 		for _, d := range rows {
 			rf, ok := runFile[d.RunID]

@@ -140,14 +140,14 @@ func showDiagnostics(w io.Writer, ds []Diagnostic, name func(int) string) error 
 		if d.Task == 0 && d.Name == "general_masked_accuracy" {
 			label := fmt.Sprintf("after %d", d.AfterTask)
 			if d.AfterTask == 0 {
-				label = "untrained"
+				label = "before training"
 			}
 			general = append(general, label+" "+valuePoints(metrics.FromPtr(d.Value)))
 		}
 	}
 	if len(general) > 0 {
-		fmt.Fprintf(w, "\nGeneral knowledge (masked-token accuracy on the base's held-out text, %%): %s\n",
-			strings.Join(general, ", "))
+		fmt.Fprintf(w, "\nGeneral knowledge (masked-token accuracy on the base's held-out text, %%, through "+
+			"the strategy's modules of the last task trained): %s\n", strings.Join(general, ", "))
 	}
 
 	type key struct{ after, task int32 }
@@ -184,8 +184,8 @@ func showDiagnostics(w io.Writer, ds []Diagnostic, name func(int) string) error 
 
 	fmt.Fprintf(w, "\nForgetting diagnostics: each task's probe after it (drift from its end)\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "task\tafter\tkey-token mass\tattention KL\tCKA\tinactive units\t"+
-		"distance (rel)\tembeddings\tattention\tffn\thead\t")
+	fmt.Fprintln(tw, "task\tafter\tkey-token mass\tattention KL (nats)\tCKA\tsilent units\t"+
+		"distance (relative)\tembeddings\tattention\tffn\tnorm\thead\t")
 	for _, k := range keys {
 		v := values[k]
 		get := func(name string) string {
@@ -194,17 +194,19 @@ func showDiagnostics(w io.Writer, ds []Diagnostic, name func(int) string) error 
 			}
 			return ""
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(int(k.task-1)), k.after,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name(int(k.task-1)), k.after,
 			get("key_token_mass/all"), get("attention_kl/all"), get("cka/"),
 			get("inactive_units/all"), get("param_distance_rel/all"),
 			get("param_distance_rel/embeddings"), get("param_distance_rel/attention"),
-			get("param_distance_rel/ffn"), get("param_distance_rel/head"))
+			get("param_distance_rel/ffn"), get("param_distance_rel/norm"), get("param_distance_rel/head"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Distances are relative to the parameters' norm at the end of the task; "+
-		"blank where the row has no such value, n/a where it is undefined.\n")
+	fmt.Fprintf(w, "Distances are relative to the parameters' norm at the end of the task; blank where "+
+		"the row has no such value, n/a where it is undefined (a key-token mass where no probe example "+
+		"holds a key token, silent units where none responded). Per block, head and layer: "+
+		"the run's .diagnostics.parquet.\n")
 	return nil
 }
 

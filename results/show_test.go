@@ -67,7 +67,7 @@ func TestDiagnosticsRoundTripAndShow(t *testing.T) {
 		"after 2 50.0 70.0",
 		"ACC 60.0 BWT -40.0",
 		"1 1 0.8 1 2 0.2 0.5 0.75 n/a 0.125 0.25 2 2 0.4 Distances",
-		"held-out text, %): untrained 50.0, after 2 25.0",
+		"the last task trained): before training 50.0, after 2 25.0",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show has no %q", want)
@@ -139,5 +139,26 @@ func TestDiagnosticsWithoutRunFileLeftOut(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(set.Warnings, "\n"), `no run file for run "lost"`) {
 		t.Errorf("warnings %q say nothing of the lost run", set.Warnings)
+	}
+}
+
+func TestDamagedDiagnosticsFileIsLeftOut(t *testing.T) {
+	// A damaged diagnostics file costs its diagnostics, with a warning
+	// naming it, and never the runs' scores.
+	dir := writeFixtures(t)
+	run, _ := runOf(fixtures[0])
+	path := DiagnosticsPath(dir, run.RunID)
+	if err := os.WriteFile(path, []byte("PAR1 not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := Read(dir)
+	if err != nil {
+		t.Fatalf("a damaged diagnostics file stopped the read: %v", err)
+	}
+	if len(set.Runs) != len(fixtures) || len(set.Diagnostics) != 0 {
+		t.Errorf("%d runs and %d diagnostics read", len(set.Runs), len(set.Diagnostics))
+	}
+	if !strings.Contains(strings.Join(set.Warnings, "\n"), path) {
+		t.Errorf("warnings %q do not name %s", set.Warnings, path)
 	}
 }

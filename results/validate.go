@@ -73,7 +73,8 @@ type ValidateOptions struct {
 //     clbench version, commit, Go version, build, host, start time,
 //     backend, model, training and strategy configurations are recorded,
 //     and the run id is the one its content gives (ValidateOptions.RunID);
-//   - streams: a built-in stream's version is the current one;
+//   - streams: a built-in stream's version is the current one (a
+//     warning: an older version's runs are valid, and ranked apart);
 //   - status: a failed run has a reason and no metrics, and is itself an
 //     error, since a submission holds completed runs only;
 //   - cells: a completed run has cells that belong to it, scores in
@@ -180,6 +181,9 @@ func (v *validator) checkSchema(path string) (err error) {
 	for _, fl := range want.Fields() {
 		g, ok := got[fl.Name()]
 		switch {
+		case !ok && laterColumns[fl.Name()]:
+			v.add(Problem{Severity: SeverityWarning, File: path,
+				Message: fmt.Sprintf("no column %q: written before clbench recorded it", fl.Name())})
 		case !ok:
 			v.add(Problem{Severity: SeverityError, File: path, Metric: metricKey(fl.Name()),
 				Message: fmt.Sprintf("no column %q", fl.Name())})
@@ -201,6 +205,10 @@ func (v *validator) checkSchema(path string) (err error) {
 	}
 	return nil
 }
+
+// laterColumns are the optional columns that clbench added after
+// results were first written: a file without one is older, not wrong.
+var laterColumns = map[string]bool{"task_sizes": true}
 
 // metricKey returns name when it is a metric's key, else "".
 func metricKey(name string) string {
@@ -258,8 +266,8 @@ func (v *validator) checkRun(r Run) {
 			v.warnf(r, "", "stream %q is not built in (a stream file?): its tasks and data "+
 				"cannot be checked", r.Stream)
 		} else if r.StreamVersion != cur {
-			v.errorf(r, "", "stream %s is at version %q, not the current %q", r.Stream,
-				r.StreamVersion, cur)
+			v.warnf(r, "", "stream %s is at version %q, not the current %q: it is ranked on "+
+				"that version's board, apart from the current one", r.Stream, r.StreamVersion, cur)
 		}
 	}
 
@@ -444,44 +452,77 @@ func (v *validator) reference(r Run) ([]float64, string) {
 	return nil, ""
 }
 
-// checkCompleteness checks the set as a whole, board by board (stream,
-// version, shots).
+// checkCompleteness checks the set as a whole, board by board: the runs
+// of one stream, version and shots under one setup (model, protocol,
+// backend, build and, for a full stream, data), as the leaderboard
+// ranks them (boardOf).
 func (v *validator) checkCompleteness() {
 	type boardKey struct {
 		stream, version string
 		shots           int64
+		board           string
 	}
 	boards := map[boardKey][]Run{}
 	var keys []boardKey
+	perStream := map[[3]string]map[string]bool{} // stream, version, shots -> boards
 	for _, r := range v.s.Runs {
-		k := boardKey{r.Stream, r.StreamVersion, r.Shots}
+		k := boardKey{r.Stream, r.StreamVersion, r.Shots, boardOf(r)}
 		if _, ok := boards[k]; !ok {
 			keys = append(keys, k)
 		}
 		boards[k] = append(boards[k], r)
+		sk := [3]string{r.Stream, r.StreamVersion, fmt.Sprint(r.Shots)}
+		if perStream[sk] == nil {
+			perStream[sk] = map[string]bool{}
+		}
+		perStream[sk][k.board] = true
 	}
 	slices.SortFunc(keys, func(a, b boardKey) int {
 		return cmp.Or(cmp.Compare(a.stream, b.stream), cmp.Compare(a.version, b.version),
-			cmp.Compare(a.shots, b.shots))
+			cmp.Compare(a.shots, b.shots), cmp.Compare(a.board, b.board))
 	})
+	warned := map[[3]string]bool{}
+	for _, k := range keys {
+		sk := [3]string{k.stream, k.version, fmt.Sprint(k.shots)}
+		if n := len(perStream[sk]); n > 1 && !warned[sk] {
+			warned[sk] = true
+			v.add(Problem{Severity: SeverityWarning, Message: fmt.Sprintf("%s, %s: runs fall on %d boards "+
+				"(their model, protocol, backend, build or data differ); each is checked, and ranked, "+
+				"on its own", streamVersion(k.stream, k.version), shotsTitle(k.shots), n)})
+		}
+	}
 
 	for _, k := range keys {
 		runs := boards[k]
 		where := fmt.Sprintf("%s, %s", streamVersion(k.stream, k.version), shotsTitle(k.shots))
+		if len(perStream[[3]string{k.stream, k.version, fmt.Sprint(k.shots)}]) > 1 {
+			where += " [board " + k.board + "]"
+		}
 		board := func(severity, format string, args ...any) {
 			v.add(Problem{Severity: severity, Message: where + ": " + fmt.Sprintf(format, args...)})
 		}
 
-		// Seeds: every strategy the same, one run each.
+		// Seeds: every strategy (each configuration of it being an entry
+		// of its own, as on the leaderboard) the same, one run each.
 		allSeeds := map[int64]bool{}
 		byStrategy := map[string][]Run{}
+		configs := map[string][]string{} // strategy -> its configurations
 		var strategies []string
 		for _, r := range runs {
 			allSeeds[r.Seed] = true
-			if _, ok := byStrategy[r.Strategy]; !ok {
-				strategies = append(strategies, r.Strategy)
+			if !slices.Contains(configs[r.Strategy], r.StrategyConfig) {
+				configs[r.Strategy] = append(configs[r.Strategy], r.StrategyConfig)
 			}
-			byStrategy[r.Strategy] = append(byStrategy[r.Strategy], r)
+		}
+		for _, r := range runs {
+			name := r.Strategy
+			if len(configs[r.Strategy]) > 1 {
+				name += " " + r.StrategyConfig
+			}
+			if _, ok := byStrategy[name]; !ok {
+				strategies = append(strategies, name)
+			}
+			byStrategy[name] = append(byStrategy[name], r)
 		}
 		slices.Sort(strategies)
 		seeds := sortedSeeds(allSeeds)
@@ -507,11 +548,6 @@ func (v *validator) checkCompleteness() {
 			if len(missing) > 0 {
 				board(SeverityError, "%s lacks seed(s) %s that other strategies have", st,
 					strings.Join(missing, ", "))
-			}
-			cs := distinctOf(byStrategy[st], func(r Run) string { return r.StrategyConfig })
-			if len(cs) > 1 {
-				board(SeverityError, "%s runs with %d configurations: %s", st, len(cs),
-					abbreviate(cs))
 			}
 		}
 
@@ -547,7 +583,7 @@ func (v *validator) checkCompleteness() {
 				break
 			}
 		}
-		if _, ok := byStrategy[ReferenceStrategy]; !ok {
+		if len(configs[ReferenceStrategy]) == 0 {
 			board(SeverityWarning, "no %s run: intransigence is undefined", ReferenceStrategy)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -109,7 +110,7 @@ func TestSuiteTakesTheStreamsProtocol(t *testing.T) {
 	t.Setenv(tasks.DataEnv, t.TempDir()) // MNIST from the Go module cache
 	o := flagDefaults(t, "split-mnist-class")
 	o.maxTrain, o.maxTest = 50, 20
-	s, err := o.suite()
+	s, err := o.suite(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 }
 
 func runRun(ctx context.Context, o *runOptions) error {
-	suite, err := o.suite()
+	suite, err := o.suite(ctx)
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 // suite turns the options (and the suite file, if any) into a
 // bench.Suite, checking all input first so that nothing runs when any of
 // it is wrong.
-func (o *runOptions) suite() (*bench.Suite, error) {
+func (o *runOptions) suite(ctx context.Context) (*bench.Suite, error) {
 	sf, err := o.describe()
 	if err != nil {
 		return nil, err
@@ -237,7 +237,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := o.base(sf, modelCfg, backend, used)
+	base, err := o.base(ctx, sf, modelCfg, backend, used)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 // base returns the pre-trained encoder of --pretrain (or the suite
 // file's pretrain), from the cache folder or pre-trained into it now;
 // nil when the runs start from a random encoder.
-func (o *runOptions) base(sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
+func (o *runOptions) base(ctx context.Context, sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
 	backendConfig string) (*bench.Base, error) {
 	name := sf.Pretrain
 	if o.pretrain != "" {
@@ -274,7 +274,7 @@ func (o *runOptions) base(sf *bench.SuiteFile, m bench.ModelConfig, backend comp
 	}
 	cfg := bench.DefaultPretrain
 	cfg.Corpus = name
-	b, err := bench.LoadOrPretrain(context.Background(), bench.BaseCacheDir(), backend, backendConfig,
+	b, err := bench.LoadOrPretrain(ctx, bench.BaseCacheDir(), backend, backendConfig,
 		m, cfg, corpus, o.logger)
 	if err != nil {
 		return nil, fmt.Errorf("--pretrain %s: %w", name, err)
