@@ -252,9 +252,11 @@ func RenderDiagnostics(w io.Writer, des []DiagnosticsEntry, markdown bool) error
 		}
 	}
 
-	fmt.Fprintf(w, "\nSpearman's rank correlation across strategies with forgetting:\n\n")
+	fmt.Fprintf(w, "\nSpearman's rank correlation across strategies of each diagnostic's mean with mean "+
+		"forgetting (ties share their rank; with few strategies a rho of ±1 is easily had by chance: "+
+		"4 strategies give it once in 12 orders):\n\n")
 	for _, c := range ForgettingCorrelations(des) {
-		rho := "n/a"
+		rho := "n/a (needs 3 strategies with both values, not all tied)"
 		if c.Rho.Defined {
 			rho = fmt.Sprintf("%+.2f", c.Rho.X)
 		}

@@ -69,7 +69,7 @@ func TestDiagnosticsSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"| sentiment-ner-domain@1 | finetune | 1 | 40.0 | 0.5 | 0.8 → 0.2 | 0.75 | 0.125 | n/a | 25.0 |",
-		"attention KL: rho = n/a over 1 strategies"} {
+		"attention KL: rho = n/a (needs 3 strategies with both values, not all tied) over 1 strategies"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("rendering has no %q:\n%s", want, buf.String())
 		}

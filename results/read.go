@@ -175,7 +175,8 @@ func sibling(runFile string) string {
 }
 
 // listFiles returns the results files at path: path itself if it is a
-// file, or those below it if it is a folder, in lexical order. Names
+// file (with, for a run file, the cells and diagnostics files beside it),
+// or those below it if it is a folder, in lexical order. Names
 // starting with a dot (temporary files) are skipped.
 func listFiles(path string) ([]string, error) {
 	info, err := os.Stat(path)
@@ -187,7 +188,16 @@ func listFiles(path string) ([]string, error) {
 			return nil, fmt.Errorf("%s: not a results file (want *%s, *%s or *%s)",
 				path, RunSuffix, CellsSuffix, DiagnosticsSuffix)
 		}
-		return []string{path}, nil
+		files := []string{path}
+		if base, ok := strings.CutSuffix(path, RunSuffix); ok {
+			// A run file brings its cells and diagnostics, when beside it.
+			for _, suffix := range []string{CellsSuffix, DiagnosticsSuffix} {
+				if _, err := os.Stat(base + suffix); err == nil {
+					files = append(files, base+suffix)
+				}
+			}
+		}
+		return files, nil
 	}
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {

@@ -387,6 +387,14 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 	if pick("data", sf.Data != "") {
 		sf.Data = o.data
 	}
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"max-train", sf.MaxTrain}, {"max-test", sf.MaxTest}} {
+		if c.v < -1 {
+			return nil, usageError("--%s %d: want a cap above 0, 0 for the stream's own or -1 for none", c.name, c.v)
+		}
+	}
 	return sf, nil
 }
 

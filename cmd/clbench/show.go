@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +20,8 @@ task, the share of feed-forward units fallen silent, and how far the
 parameters moved (relative to their norm), per group.
 
 RUN is a run id or a prefix of one; the results are read from the folders
-or files given (default out/results, run's default --out).`
+or files given (default out/results, run's default --out). RUN may also be
+a run file (<id>.run.parquet), read with the files beside it.`
 
 func newShowCmd() *cobra.Command {
 	return &cobra.Command{
@@ -27,11 +30,15 @@ func newShowCmd() *cobra.Command {
 		Long:  showLong,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths := args[1:]
+			id, paths := args[0], args[1:]
+			if strings.HasSuffix(id, results.RunSuffix) && len(paths) == 0 {
+				// A run file: the run it holds, with the files beside it.
+				id, paths = strings.TrimSuffix(filepath.Base(id), results.RunSuffix), []string{id}
+			}
 			if len(paths) == 0 {
 				paths = []string{"out/results"}
 			}
-			return runShow(cmd.OutOrStdout(), args[0], paths)
+			return runShow(cmd.OutOrStdout(), id, paths)
 		},
 	}
 }

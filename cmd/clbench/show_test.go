@@ -61,3 +61,19 @@ func TestShowBadInput(t *testing.T) {
 		t.Errorf("show of a missing folder: exit %d, %q", code, stderr)
 	}
 }
+
+func TestShowARunFile(t *testing.T) {
+	// show given a run file reads the cells beside it.
+	dir := t.TempDir()
+	if code, _, stderr := clbench(t, quickRun(dir)...); code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"+results.RunSuffix))
+	if len(files) != 1 {
+		t.Fatalf("%d run files", len(files))
+	}
+	code, stdout, stderr := clbench(t, "show", files[0])
+	if code != 0 || !strings.Contains(stdout, "after 3") {
+		t.Errorf("show %s: exit %d, %s\n%s", files[0], code, stderr, stdout)
+	}
+}
