@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -112,16 +114,60 @@ func (s *SuiteSeeds) UnmarshalYAML(n *yaml.Node) error {
 }
 
 func decodeStrict(n *yaml.Node, v any) error {
-	// Re-encode the node and decode it with KnownFields, so that a
-	// misspelt key is an error rather than ignored.
-	b, err := yaml.Marshal(n)
-	if err != nil {
+	if err := knownKeys(n, v); err != nil {
 		return err
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+	return n.Decode(v)
+}
+
+// knownKeys checks that every key of the mapping n is a yaml key of the
+// struct v points to; the error names the key's own line and the keys
+// there are.
+func knownKeys(n *yaml.Node, v any) error {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var known []string
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			known = append(known, name)
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i]
+		if !slices.Contains(known, key.Value) {
+			return fmt.Errorf("line %d: unknown key %q (known keys: %s)", key.Line, key.Value,
+				strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// checkSuiteKeys checks the keys of a suite file's mappings (the file,
+// its streams and its strategies) before it is decoded.
+func checkSuiteKeys(doc *yaml.Node) error {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil
+	}
+	if err := knownKeys(doc.Content[0], &SuiteFile{}); err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		key string
+		v   any
+	}{{"streams", &SuiteStream{}}, {"strategies", &SuiteStrategy{}}} {
+		if seq := topValue(doc, list.key); seq != nil && seq.Kind == yaml.SequenceNode {
+			for _, item := range seq.Content {
+				if err := knownKeys(item, list.v); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -133,14 +179,20 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if root.Kind == 0 {
+		return nil, fmt.Errorf("%s: empty suite file (want name, streams, strategies, ...)", path)
+	}
+	if err := checkSuiteKeys(&root); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	var sf SuiteFile
 	if err := dec.Decode(&sf); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sf.Path = path

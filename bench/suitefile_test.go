@@ -45,7 +45,12 @@ epochs: 1
 func TestReadSuiteFileRefusesBadInput(t *testing.T) {
 	const head = "streams:\n  - name: synthetic\n" // lines 1-2
 	for _, c := range []struct{ name, body, want string }{
-		{"misspelt key", head + "strategies: [finetune]\nepoch: 2\n", "line 4"},
+		{"misspelt key", head + "strategies: [finetune]\nepoch: 2\n", `line 4: unknown key "epoch" (known keys: name,`},
+		{"misspelt strategy key", head + "strategies:\n  - name: ewc\n    parms: {lambda: \"5\"}\n",
+			`line 5: unknown key "parms" (known keys: name, params)`},
+		{"misspelt stream key", "streams:\n  - name: synthetic\n    shot: [64]\nstrategies: [finetune]\n",
+			`line 3: unknown key "shot" (known keys: name, file, shots)`},
+		{"empty file", "", "empty suite file"},
 		{"zero epochs", head + "strategies: [finetune]\nepochs: 0\n", "line 4: epochs must be positive"},
 		{"negative lr", head + "strategies: [finetune]\nlr: -0.1\n", "line 4: lr must be positive"},
 		{"negative cap", head + "strategies: [finetune]\nmax_train: -5\n", "line 4: max_train must not be negative"},
