@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -19,21 +18,7 @@ func (frozenEncoder) Trainable(_ *Session, _ int, path string) bool {
 
 func runDiagnostics(t *testing.T, s Strategy, diagnostics bool) *Outcome {
 	t.Helper()
-	backend, _, err := NewBackend("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := ModelSize("micro")
-	train := DefaultTrainConfig
-	train.Epochs = 2
-	out, err := Run(context.Background(), RunSpec{
-		Stream: toy.Stream(128), Strategy: s, Seed: 3, Model: cfg, Train: train,
-		Backend: backend, Diagnostics: diagnostics,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return runToySpec(t, RunSpec{Stream: toy.Stream(128), Strategy: s, Seed: 3, Diagnostics: diagnostics}, 2)
 }
 
 // find returns the value of one diagnostic, failing when it is missing.

@@ -14,16 +14,22 @@ func (plain) Name() string { return "plain" }
 
 func runToy(t *testing.T, s Strategy, seed int64) *Outcome {
 	t.Helper()
+	return runToySpec(t, RunSpec{Stream: toy.Stream(256), Strategy: s, Seed: seed}, 4)
+}
+
+// runToySpec runs spec with the micro model, the default backend and
+// the default protocol for the given epochs.
+func runToySpec(t *testing.T, spec RunSpec, epochs int) *Outcome {
+	t.Helper()
 	backend, _, err := NewBackend("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := ModelSize("micro")
-	train := DefaultTrainConfig
-	train.Epochs = 4
-	out, err := Run(context.Background(), RunSpec{
-		Stream: toy.Stream(256), Strategy: s, Seed: seed, Model: cfg, Train: train, Backend: backend,
-	})
+	spec.Model, _ = ModelSize("micro")
+	spec.Train = DefaultTrainConfig
+	spec.Train.Epochs = epochs
+	spec.Backend = backend
+	out, err := Run(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}

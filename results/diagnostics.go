@@ -171,6 +171,18 @@ func ranks(xs []float64) []float64 {
 	return r
 }
 
+// diagnosticAxes are the diagnostics set against forgetting, in the
+// correlations and the figure.
+var diagnosticAxes = []struct {
+	label, unit string
+	get         func(DiagnosticsEntry) metrics.Estimate
+}{
+	{"attention KL", " (nats)", func(d DiagnosticsEntry) metrics.Estimate { return d.AttentionKL }},
+	{"parameter distance", " (relative)", func(d DiagnosticsEntry) metrics.Estimate { return d.Distance }},
+	{"key-token mass drop", "", func(d DiagnosticsEntry) metrics.Estimate { return d.KeyMassDrop }},
+	{"CKA", "", func(d DiagnosticsEntry) metrics.Estimate { return d.CKA }},
+}
+
 // Correlation is Spearman's rho across the strategies of one board
 // between a diagnostic's mean and mean forgetting.
 type Correlation struct {
@@ -188,15 +200,7 @@ func ForgettingCorrelations(des []DiagnosticsEntry) []Correlation {
 	order, groups := diagnosticsBoards(des)
 	var out []Correlation
 	for _, name := range order {
-		for _, c := range []struct {
-			label string
-			get   func(DiagnosticsEntry) metrics.Estimate
-		}{
-			{"attention KL", func(d DiagnosticsEntry) metrics.Estimate { return d.AttentionKL }},
-			{"parameter distance", func(d DiagnosticsEntry) metrics.Estimate { return d.Distance }},
-			{"key-token mass drop", func(d DiagnosticsEntry) metrics.Estimate { return d.KeyMassDrop }},
-			{"CKA", func(d DiagnosticsEntry) metrics.Estimate { return d.CKA }},
-		} {
+		for _, c := range diagnosticAxes {
 			var x, y []float64
 			for _, d := range groups[name] {
 				if c.get(d).HasMean() && d.Entry.Forgetting.HasMean() {
@@ -312,19 +316,10 @@ func diagnosticsBoardName(e Entry) string {
 // mean, each point named by its strategy. Strategies without both are
 // left out of a panel.
 func DiagnosticsFigure(w io.Writer, des []DiagnosticsEntry) error {
-	panels := []struct {
-		label string
-		get   func(DiagnosticsEntry) metrics.Estimate
-	}{
-		{"attention KL (nats)", func(d DiagnosticsEntry) metrics.Estimate { return d.AttentionKL }},
-		{"parameter distance (relative)", func(d DiagnosticsEntry) metrics.Estimate { return d.Distance }},
-		{"key-token mass drop", func(d DiagnosticsEntry) metrics.Estimate { return d.KeyMassDrop }},
-		{"CKA", func(d DiagnosticsEntry) metrics.Estimate { return d.CKA }},
-	}
 	var plots []*plot.Plot
-	for _, pn := range panels {
+	for _, pn := range diagnosticAxes {
 		p := newPlot(pn.label)
-		p.X.Label.Text = pn.label
+		p.X.Label.Text = pn.label + pn.unit
 		p.Y.Label.Text = "forgetting (points)"
 		var xy plotter.XYs
 		var names []string
