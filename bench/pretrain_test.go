@@ -105,10 +105,16 @@ func TestPretrainLearnsAndRunsKeepTheirBase(t *testing.T) {
 			t.Errorf("after task %d the untouched base scores %v, its own score is %v", i, acc, b.Accuracy)
 		}
 	}
-	// Fine-tuning the whole model on the toy's tasks moves it.
+	// Fine-tuning the whole model on the toy's tasks moves it: some
+	// score after a task differs from the base's (each is a share of
+	// about 100 masked words, so any one of them may come out equal).
 	tuned := general(run(plain{}))
-	if tuned[0] != b.Accuracy || tuned[3] == b.Accuracy {
-		t.Errorf("finetune's general scores %v, base %v: want the base's first, another last", tuned, b.Accuracy)
+	moved := false
+	for _, acc := range tuned[1:] {
+		moved = moved || acc != b.Accuracy
+	}
+	if tuned[0] != b.Accuracy || !moved {
+		t.Errorf("finetune's general scores %v, base %v: want the base's first, then another", tuned, b.Accuracy)
 	}
 }
 
