@@ -272,8 +272,8 @@ func (d *diagnoser) attentionRows(t *tensors.Tensor, j int, examples, lengths []
 	for e := 0; e < n; e++ {
 		length := lengths[e]
 		isKey := make([]bool, prefix+length)
+		ws := words[examples[e]].Words
 		for pos := 1; pos < length; pos++ { // position 0 is the CLS token
-			ws := words[examples[e]].Words
 			isKey[prefix+pos] = pos-1 < len(ws) && d.keys[j][strings.ToLower(ws[pos-1])]
 		}
 		for h := 0; h < heads; h++ {

@@ -34,18 +34,7 @@ func TestDiagnosticsSummary(t *testing.T) {
 	// 0.5, CKA 0.75, distance 0.125, inactive undefined; key-token mass
 	// 0.8 at the end of task 1 and 0.2 after task 2 (drop 0.6); general
 	// text 0.5 untrained and 0.25 after task 2 (drop 0.25).
-	dir := t.TempDir()
-	run, cells := runOf(fixtures[0])
-	if err := WriteDiagnostics(dir, run.RunID, diagnosticsOf(run.RunID)); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteRun(dir, run, cells); err != nil {
-		t.Fatal(err)
-	}
-	set, err := Read(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set, _ := readWithDiagnostics(t)
 	des := Diagnostics(set, Leaderboard(set))
 	if len(des) != 1 {
 		t.Fatalf("%d entries with diagnostics, want 1", len(des))

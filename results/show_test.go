@@ -31,9 +31,13 @@ func diagnosticsOf(runID string) []Diagnostic {
 	}
 }
 
-func TestDiagnosticsRoundTripAndShow(t *testing.T) {
+// readWithDiagnostics writes fixtures[0] (finetune, seed 1: R = [[0.9,
+// -], [0.5, 0.7]]) with the diagnostics of diagnosticsOf, diagnostics
+// first as a suite does, and reads them back.
+func readWithDiagnostics(t *testing.T) (*Set, Run) {
+	t.Helper()
 	dir := t.TempDir()
-	run, cells := runOf(fixtures[0]) // finetune seed 1: R = [[0.9, -], [0.5, 0.7]]
+	run, cells := runOf(fixtures[0])
 	if err := WriteDiagnostics(dir, run.RunID, diagnosticsOf(run.RunID)); err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +48,11 @@ func TestDiagnosticsRoundTripAndShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set, run
+}
+
+func TestDiagnosticsRoundTripAndShow(t *testing.T) {
+	set, run := readWithDiagnostics(t)
 	if got := set.DiagnosticsOf(run.RunID); len(got) != 11 || got[5].Value != nil || *got[4].Value != 0.75 {
 		t.Fatalf("read back %+v", got)
 	}
