@@ -63,9 +63,14 @@ type Suite struct {
 	// of a run's identity: a run already complete is skipped whether or
 	// not it measured them (Force reruns it).
 	Diagnostics bool
-	// Base, when set, is the pre-trained encoder every run starts from;
-	// Model.Base names it.
-	Base *Base
+	// Base, when set, gives the pre-trained encoder every run starts
+	// from (Model.Base names it). It is called once, by the first run
+	// that is not already complete, so that a suite whose runs are all
+	// done never pre-trains.
+	Base     func(context.Context) (*Base, error)
+	baseOnce sync.Once
+	base     *Base
+	baseErr  error
 	// Jobs is how many runs go at once (each run uses one core with the
 	// default backend); 0 or 1 runs them one after another.
 	Jobs int
@@ -277,11 +282,16 @@ func (s *Suite) runOne(ctx context.Context, stream *tasks.Stream, st StrategySpe
 	row.StartTime = time.Now().UTC()
 	var out *Outcome
 	strategy, err := st.New()
+	var base *Base
+	if err == nil && s.Base != nil {
+		s.baseOnce.Do(func() { s.base, s.baseErr = s.Base(ctx) })
+		base, err = s.base, s.baseErr
+	}
 	if err == nil {
 		out, err = Run(ctx, RunSpec{
 			Stream: stream, Strategy: strategy, Seed: seed, Model: s.Model,
 			Train: s.Train, Backend: s.Backend, Logger: logger, Progress: progress,
-			SharedProcess: s.Jobs > 1, Diagnostics: s.Diagnostics, Base: s.Base,
+			SharedProcess: s.Jobs > 1, Diagnostics: s.Diagnostics, Base: base,
 		})
 	}
 	if err != nil && ctx.Err() != nil {

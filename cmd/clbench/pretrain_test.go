@@ -74,6 +74,18 @@ func TestRunFromAPretrainedBase(t *testing.T) {
 		t.Errorf("the second suite pre-trained again instead of using the cache")
 	}
 
+	// A suite whose runs are all complete never needs the base: with
+	// an empty cache it still does not pre-train.
+	t.Setenv("CLBENCH_CACHE", t.TempDir())
+	logs = captureLogs(t, func() {
+		if code, _, stderr := clbench(t, quickRun(out, "--pretrain", "fdu-mtl", "--data", data, "-v")...); code != 0 {
+			t.Fatalf("complete suite: exit %d: %s", code, stderr)
+		}
+	})
+	if strings.Contains(logs, "pre-training a base encoder") || !strings.Contains(logs, "already complete") {
+		t.Errorf("a complete suite pre-trained (or ran again):\n%s", logs)
+	}
+
 	if code, _, stderr := clbench(t, quickRun(t.TempDir(), "--pretrain", "wiki", "--data", data)...); code != 2 ||
 		!strings.Contains(stderr, `unknown corpus "wiki"`) {
 		t.Errorf("unknown corpus: exit %d, %q", code, stderr)

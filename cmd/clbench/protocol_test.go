@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -110,7 +109,7 @@ func TestSuiteTakesTheStreamsProtocol(t *testing.T) {
 	t.Setenv(tasks.DataEnv, t.TempDir()) // MNIST from the Go module cache
 	o := flagDefaults(t, "split-mnist-class")
 	o.maxTrain, o.maxTest = 50, 20
-	s, err := o.suite(context.Background())
+	s, err := o.suite()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 }
 
 func runRun(ctx context.Context, o *runOptions) error {
-	suite, err := o.suite(ctx)
+	suite, err := o.suite()
 	if err != nil {
 		return err
 	}
@@ -198,7 +198,7 @@ func runRun(ctx context.Context, o *runOptions) error {
 // suite turns the options (and the suite file, if any) into a
 // bench.Suite, checking all input first so that nothing runs when any of
 // it is wrong.
-func (o *runOptions) suite(ctx context.Context) (*bench.Suite, error) {
+func (o *runOptions) suite() (*bench.Suite, error) {
 	sf, err := o.describe()
 	if err != nil {
 		return nil, err
@@ -237,13 +237,11 @@ func (o *runOptions) suite(ctx context.Context) (*bench.Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := o.base(ctx, sf, modelCfg, backend, used)
+	baseID, base, err := o.base(sf, modelCfg, backend, used)
 	if err != nil {
 		return nil, err
 	}
-	if base != nil {
-		modelCfg.Base = base.ID
-	}
+	modelCfg.Base = baseID
 	return &bench.Suite{
 		Base:    base,
 		Streams: streams, Strategies: specs, Seeds: sf.Seeds, Model: modelCfg, Train: train,
@@ -253,33 +251,36 @@ func (o *runOptions) suite(ctx context.Context) (*bench.Suite, error) {
 	}, nil
 }
 
-// base returns the pre-trained encoder of --pretrain (or the suite
-// file's pretrain), from the cache folder or pre-trained into it now;
-// nil when the runs start from a random encoder.
-func (o *runOptions) base(ctx context.Context, sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
-	backendConfig string) (*bench.Base, error) {
+// base names the pre-trained encoder of --pretrain (or the suite
+// file's pretrain) and returns what gets it when a run first needs it:
+// from the cache folder, or pre-trained into it then. The id is "" and
+// get nil when the runs start from a random encoder.
+func (o *runOptions) base(sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
+	backendConfig string) (id string, get func(context.Context) (*bench.Base, error), err error) {
 	name := sf.Pretrain
 	if o.pretrain != "" {
 		name = o.pretrain
 	}
 	if name == "" {
-		return nil, nil
+		return "", nil, nil
 	}
 	if m.IsMLP() {
-		return nil, usageError("--pretrain: the %s model reads images; only the Transformer pre-trains", m.Name)
+		return "", nil, usageError("--pretrain: the %s model reads images; only the Transformer pre-trains", m.Name)
 	}
 	corpus, err := tasks.LoadCorpus(name, tasks.DataDir(sf.Data))
 	if err != nil {
-		return nil, badInput(fmt.Errorf("--pretrain %s: %w", name, err))
+		return "", nil, badInput(fmt.Errorf("--pretrain %s: %w", name, err))
 	}
 	cfg := bench.DefaultPretrain
 	cfg.Corpus = name
-	b, err := bench.LoadOrPretrain(ctx, bench.BaseCacheDir(), backend, backendConfig,
-		m, cfg, corpus, o.logger)
-	if err != nil {
-		return nil, fmt.Errorf("--pretrain %s: %w", name, err)
+	get = func(ctx context.Context) (*bench.Base, error) {
+		b, err := bench.LoadOrPretrain(ctx, bench.BaseCacheDir(), backend, backendConfig, m, cfg, corpus, o.logger)
+		if err != nil {
+			return nil, fmt.Errorf("--pretrain %s: %w", name, err)
+		}
+		return b, nil
 	}
-	return b, nil
+	return bench.BaseID(m, cfg, corpus.Digest, backendConfig), get, nil
 }
 
 // describe reads --suite, or makes the same description from the
