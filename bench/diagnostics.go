@@ -139,7 +139,10 @@ func (d *diagnoser) afterTask(k int) ([]Diagnostic, error) {
 	add := func(j int, name, group string, v metrics.Value) {
 		out = append(out, Diagnostic{AfterTask: k + 1, Task: j + 1, Name: name, Group: group, Value: v})
 	}
-	params := d.params()
+	params, err := d.params()
+	if err != nil {
+		return nil, err
+	}
 	for j := 0; j <= k; j++ {
 		end, measured := d.ends[j]
 		if j < k && !measured {
@@ -178,16 +181,16 @@ func (d *diagnoser) usedBy(j int, params map[string][]float32) map[string][]floa
 }
 
 // params copies every model parameter.
-func (d *diagnoser) params() map[string][]float32 {
+func (d *diagnoser) params() (map[string][]float32, error) {
 	out := map[string][]float32{}
 	for _, v := range d.s.Model.Params() {
 		t, err := v.Value()
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("reading %s: %w", v.Path(), err)
 		}
 		out[v.Path()] = tensors.MustCopyFlatData[float32](t)
 	}
-	return out
+	return out, nil
 }
 
 // probe runs task j's probe examples through the model as evaluation

@@ -137,6 +137,9 @@ func LoadOrPretrain(ctx context.Context, dir string, backend compute.Backend, ba
 	id := BaseID(m, cfg, corpus.Digest, backendConfig)
 	path := filepath.Join(dir, id+".base")
 	b, err := LoadBase(path)
+	if err == nil && b.ID != id {
+		return nil, fmt.Errorf("%s holds base %s, not %s; delete it to pre-train again", path, b.ID, id)
+	}
 	if err == nil {
 		return b, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/clbench/clbench/internal/toy"
@@ -155,5 +156,22 @@ func TestBaseIDNamesItsInputs(t *testing.T) {
 	m.Base = "x"
 	if BaseID(m, DefaultPretrain, "d", "go") != id {
 		t.Errorf("the model's own base field changes the id")
+	}
+}
+
+func TestLoadOrPretrainRefusesAForeignFile(t *testing.T) {
+	// A cache file whose base is not the one its name promises (copied
+	// or renamed by hand) is refused, not used.
+	m, _ := ModelSize("micro")
+	corpus := patternCorpus(64)
+	id := BaseID(m, DefaultPretrain, corpus.Digest, "go")
+	dir := t.TempDir()
+	if err := (&Base{ID: "someone-else"}).Save(filepath.Join(dir, id+".base")); err != nil {
+		t.Fatal(err)
+	}
+	backend, _, _ := NewBackend("")
+	_, err := LoadOrPretrain(context.Background(), dir, backend, "go", m, DefaultPretrain, corpus, nil)
+	if err == nil || !strings.Contains(err.Error(), "holds base someone-else") {
+		t.Errorf("a foreign cache file gave %v", err)
 	}
 }

@@ -51,7 +51,8 @@ type Outcome struct {
 	Untrained []float64
 	Cost      Cost
 	// Diagnostics holds the forgetting diagnostics when the spec asked
-	// for them.
+	// for them, and the base's general-text scores (DiagGeneral) when the
+	// run started from one.
 	Diagnostics []Diagnostic
 }
 

@@ -257,26 +257,26 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 // get nil when the runs start from a random encoder.
 func (o *runOptions) base(sf *bench.SuiteFile, m bench.ModelConfig, backend compute.Backend,
 	backendConfig string) (id string, get func(context.Context) (*bench.Base, error), err error) {
-	name := sf.Pretrain
+	name, from := sf.Pretrain, sf.Path+": pretrain" // where the choice was made, for errors
 	if o.pretrain != "" {
-		name = o.pretrain
+		name, from = o.pretrain, "--pretrain"
 	}
 	if name == "" {
 		return "", nil, nil
 	}
 	if m.IsMLP() {
-		return "", nil, usageError("--pretrain: the %s model reads images; only the Transformer pre-trains", m.Name)
+		return "", nil, usageError("%s: the %s model reads images; only the Transformer pre-trains", from, m.Name)
 	}
 	corpus, err := tasks.LoadCorpus(name, tasks.DataDir(sf.Data))
 	if err != nil {
-		return "", nil, badInput(fmt.Errorf("--pretrain %s: %w", name, err))
+		return "", nil, badInput(fmt.Errorf("%s %s: %w", from, name, err))
 	}
 	cfg := bench.DefaultPretrain
 	cfg.Corpus = name
 	get = func(ctx context.Context) (*bench.Base, error) {
 		b, err := bench.LoadOrPretrain(ctx, bench.BaseCacheDir(), backend, backendConfig, m, cfg, corpus, o.logger)
 		if err != nil {
-			return nil, fmt.Errorf("--pretrain %s: %w", name, err)
+			return nil, fmt.Errorf("%s %s: %w", from, name, err)
 		}
 		return b, nil
 	}
