@@ -65,16 +65,19 @@ const DefaultBackend = "go:ops_sequential"
 
 // NewBackend creates the GoMLX backend a configuration names: "go" (the
 // safe default configuration of the pure-Go backend), "xla[:plugin]"
-// (see xla.go; the configuration used names the plugin file), or any
-// "name[:options]" of a registered backend. It returns the backend and
-// the configuration actually used, to record with results.
+// (see xla.go), or any "name[:options]" of a registered backend. It
+// returns the backend and the configuration to record with results: the
+// one used, except that an XLA plugin is named as its file is, without
+// its folder ("xla:cpu"), so that results do not depend on where the
+// plugin was installed.
 func NewBackend(config string) (b compute.Backend, used string, err error) {
 	if config == "" || config == "go" {
 		config = DefaultBackend
 	}
+	used = config
 	name, _, _ := strings.Cut(config, ":")
 	if isXLABackend(name) {
-		if config, err = resolveXLA(config); err != nil {
+		if config, used, err = resolveXLA(config); err != nil {
 			return nil, "", err
 		}
 	}
@@ -91,5 +94,5 @@ func NewBackend(config string) (b compute.Backend, used string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("creating backend %q: %w", config, err)
 	}
-	return b, config, nil
+	return b, used, nil
 }

@@ -63,7 +63,41 @@ const xlaNeedsBuild = "this clbench was built without the XLA backend: " +
 // resolveXLA turns an XLA backend configuration into one that names its
 // plugin by absolute path, after checking that file: "xla:cpu,opt"
 // becomes "xla:/home/u/.local/lib/go-xla/pjrt_c_api_cpu_plugin.so,opt".
-func resolveXLA(config string) (string, error) {
+// It also returns the configuration to record with results, which names
+// the plugin as its file does, without the folder: "xla:cpu,opt" (see
+// xlaRecorded).
+func resolveXLA(config string) (resolved, recorded string, err error) {
+	resolved, err = resolveXLAPath(config)
+	if err != nil {
+		return "", "", err
+	}
+	return resolved, xlaRecorded(resolved), nil
+}
+
+// xlaRecorded is the configuration results record for a resolved XLA
+// configuration: the backend as "xla" whatever alias named it, the
+// plugin by the name its file carries ("cpu" for
+// pjrt_c_api_cpu_plugin.so, "cpu_v0.114.0" for a versioned file, the
+// file name itself when it follows no pattern), and the options. The
+// folder is left out, so that the same plugin gives the same run ids
+// and ranks on the same board wherever it is installed.
+func xlaRecorded(resolved string) string {
+	_, rest, _ := strings.Cut(resolved, ":")
+	plugin, opts, _ := strings.Cut(rest, ",")
+	file := filepath.Base(plugin)
+	name := xlaPluginName(file)
+	if name == "" {
+		name = file
+	}
+	if opts != "" {
+		opts = "," + opts
+	}
+	return "xla:" + name + opts
+}
+
+// resolveXLAPath does resolveXLA's work of finding and checking the
+// plugin.
+func resolveXLAPath(config string) (string, error) {
 	if xlaInstall == nil {
 		return "", errors.New(xlaNeedsBuild)
 	}

@@ -157,3 +157,20 @@ func TestSyntheticOnXLAMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// Results record an XLA plugin by the name its file carries, not by its
+// folder: the same plugin installed in two places gives one backend
+// string, hence the same run ids and the same leaderboard board.
+func TestXLARecordedLeavesOutTheFolder(t *testing.T) {
+	for _, c := range []struct{ resolved, want string }{
+		{"xla:/work/a/.cache/xla/lib/pjrt_c_api_cpu_plugin.so", "xla:cpu"},
+		{"xla:/home/u/.local/lib/go-xla/pjrt_c_api_cpu_plugin.so", "xla:cpu"},
+		{"stablehlo:/opt/pjrt_c_api_cpu_v0.114.0_plugin.so,noshared_buffers", "xla:cpu_v0.114.0,noshared_buffers"},
+		{"xla:/usr/local/lib/go-xla/nvidia/pjrt-plugin-cuda.so", "xla:cuda"},
+		{"xla:/opt/xla/libmyplugin.so", "xla:libmyplugin.so"},
+	} {
+		if got := xlaRecorded(c.resolved); got != c.want {
+			t.Errorf("xlaRecorded(%q) = %q, want %q", c.resolved, got, c.want)
+		}
+	}
+}
