@@ -242,6 +242,11 @@ func (v *validator) checkRun(r Run) {
 		v.warnf(r, "", "provenance: built from %s, with uncommitted changes: the commit alone "+
 			"does not reproduce it", r.GitCommit)
 	}
+	if strings.Contains(r.Backend, "/") {
+		v.warnf(r, "", "provenance: backend %q names a file by its folder (as clbench did before "+
+			"recording XLA plugins by name, \"xla:cpu\"): the run ranks only beside runs made with "+
+			"the plugin in that same folder", r.Backend)
+	}
 	if r.StartTime.IsZero() {
 		v.errorf(r, "", "provenance: start_time is not recorded")
 	}

@@ -172,6 +172,16 @@ func TestValidate(t *testing.T) {
 			}
 			return s
 		}, want: []Problem{{SeverityWarning, "", "my-stream-finetune-2-0", "", "not built in"}}},
+		{name: "backend recorded with a folder", edit: func(s []submitted) []submitted {
+			for i := range s {
+				s[i].run.Backend = "xla:/home/u/.cache/xla/lib/pjrt_c_api_cpu_plugin.so"
+				s[i].run.RunID = testRunID(s[i].run)
+				for j := range s[i].cells {
+					s[i].cells[j].Backend, s[i].cells[j].RunID = s[i].run.Backend, s[i].run.RunID
+				}
+			}
+			return s
+		}, want: []Problem{{SeverityWarning, "", "synthetic-finetune-2-0", "", "names a file by its folder"}}},
 		{name: "failed run", edit: func(s []submitted) []submitted {
 			r := &s[finetune2].run
 			r.Status, r.Error = StatusFailed, "loss is not finite"
