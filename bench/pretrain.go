@@ -2,7 +2,7 @@ package bench
 
 // This file is the optional pre-training stage: masked-token prediction
 // on unlabelled text gives a base encoder that a stream can start from
-// (the article's pre-train then fine-tune setting), and a held-out part
+// (the usual pre-train then fine-tune setting), and a held-out part
 // of the same text scores how much of that general knowledge a run
 // keeps after every task.
 

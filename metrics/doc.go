@@ -58,10 +58,10 @@
 //
 //	LA = (1/T) sum_{j=1..T} R_{j,j}
 //
-// Few-shot amplification, the article's claim that forgetting grows by
-// 40% when later tasks have under 1,000 examples; F_fewshot and F_full
-// are the forgetting of the same stream and strategy with and without
-// the few-shot cap:
+// Few-shot amplification, for the claim clbench was built to test, that
+// forgetting grows by about 40% when later tasks have under 1,000
+// examples; F_fewshot and F_full are the forgetting of the same stream
+// and strategy with and without the few-shot cap:
 //
 //	A = F_fewshot / F_full - 1
 //

@@ -59,7 +59,7 @@ func All() []Info {
 			Name:    "Few-shot amplification",
 			Key:     "fewshot_amplification",
 			Formula: "F_fewshot / F_full - 1, same stream and strategy; undefined when F_full <= 0",
-			Source:  "the article's claim: forgetting grows by 40% under 1,000 examples",
+			Source:  "tests the claim that forgetting grows by about 40% under 1,000 examples",
 		},
 		{
 			Name:    "Wall time",

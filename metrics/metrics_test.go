@@ -203,7 +203,7 @@ func TestFewShotAmplification(t *testing.T) {
 		few, full Value
 		want      Value
 	}{
-		// 0.14 / 0.10 - 1 = 0.4: the article's "40% more forgetting".
+		// 0.14 / 0.10 - 1 = 0.4: the claimed "40% more forgetting".
 		{"forty percent", Of(0.14), Of(0.10), Of(0.4)},
 		// 0.05 / 0.10 - 1 = -0.5: less forgetting with few shots.
 		{"less forgetting", Of(0.05), Of(0.10), Of(-0.5)},

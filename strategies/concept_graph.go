@@ -34,7 +34,7 @@ func init() {
 
 // conceptGraph carries what a user knows about how a new task's labels
 // relate to earlier ones into the new task's head, as the
-// knowledge-graph remedies of the article propose: a user-supplied file
+// knowledge-graph remedies of catastrophic forgetting propose: a user-supplied file
 // maps each new label to related old labels. When task k starts, the
 // head row of each mapped label (its column of HeadPath(k)+"/weights"
 // and its bias) is set to the mean of the mapped old rows, and while
