@@ -53,7 +53,8 @@ type Suite struct {
 	// Shard and Shards select a deterministic share of the runs: the
 	// runs whose index in Runs is Shard-1 modulo Shards. Zero means all.
 	Shard, Shards int
-	// FailFast stops the suite at the first failed run.
+	// FailFast stops the suite at the first failed run: no run starts
+	// after it, and runs already going (with Jobs > 1) finish.
 	FailFast bool
 	// Force reruns runs that are already complete in Out, and takes over
 	// the locks of runs another process seems to hold.
@@ -120,6 +121,9 @@ type Report struct {
 	Skipped int           // runs already complete in Out
 	Busy    int           // runs another process was running
 	Failed  []results.Run
+	// NotStarted counts the runs FailFast left unstarted after a
+	// failure.
+	NotStarted int
 }
 
 // Run executes the suite's runs (or its shard's) in order. A run already
@@ -160,13 +164,20 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
 	for n, ref := range refs {
+		// Wait for a free worker before looking at stop: a run that
+		// fails while this one waits must keep it from starting.
+		sem <- struct{}{}
 		mu.Lock()
 		halt := stop
 		mu.Unlock()
 		if halt || ctx.Err() != nil {
+			<-sem
+			if halt {
+				logger.Warn("--fail-fast: a run failed, so the remaining runs are not started",
+					"not_started", len(refs)-n)
+			}
 			break
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
@@ -189,7 +200,8 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 		switch {
 		case o.busy:
 			rep.Busy++
-		case o.run == nil: // not started (fail-fast, stopped)
+		case o.run == nil: // not started (fail-fast, or stopped)
+			rep.NotStarted++
 		default:
 			if o.skipped {
 				rep.Skipped++

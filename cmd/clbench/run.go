@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -190,7 +191,11 @@ func runRun(ctx context.Context, o *runOptions) error {
 			o.logger.Error("failed run", "strategy", r.Strategy, "stream", r.Stream,
 				"seed", r.Seed, "id", r.RunID, "reason", r.Error)
 		}
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d runs failed", len(rep.Failed), len(rep.Runs))}
+		msg := fmt.Sprintf("%d of %d runs failed", len(rep.Failed), len(rep.Runs))
+		if rep.NotStarted > 0 {
+			msg += fmt.Sprintf("; %d not started (--fail-fast stops at the first failure)", rep.NotStarted)
+		}
+		return &exitError{code: 1, err: errors.New(msg)}
 	}
 	return nil
 }
