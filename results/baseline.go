@@ -3,7 +3,6 @@ package results
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,8 +22,9 @@ import (
 // "which strategies forget less than finetune beyond the seed-to-seed
 // spread" from the results alone.
 //
-// Nothing gates: Threshold and Gate are ignored and no change is a
-// regression. A board without the baseline, or with it under more than
+// Nothing gates: Threshold, CostThreshold and Gate are ignored, no
+// change is a regression, and the comparison is Ungated (its JSON has
+// null thresholds). A board without the baseline, or with it under more than
 // one configuration, is left out with a note. The comparison's Stream
 // is the stream with its version (and its board when the stream has
 // several), and its sides are labelled with the baseline's name and
@@ -33,8 +33,8 @@ func AgainstBaseline(s *Set, baseline string, o CompareOptions) (*Comparison, er
 	if !(o.Alpha > 0 && o.Alpha < 1) {
 		return nil, fmt.Errorf("alpha %g is not between 0 and 1", o.Alpha)
 	}
-	c := &Comparison{Options: o, Labels: [2]string{baseline, "strategy"}}
-	c.Options.Gate, c.Options.Threshold = []string{}, math.Inf(1)
+	c := &Comparison{Options: o, Labels: [2]string{baseline, "strategy"}, Ungated: true}
+	c.Options.Gate, c.Options.Threshold, c.Options.CostThreshold = []string{}, 0, 0
 	notes := map[string]int{}
 	note := func(text string) int {
 		if i, ok := notes[text]; ok {

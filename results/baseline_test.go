@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -70,5 +71,49 @@ func TestAgainstBaseline(t *testing.T) {
 
 	if _, err := AgainstBaseline(set, "lwf", CompareOptions{Alpha: 0.05}); err == nil {
 		t.Error("no error for a baseline that no board has")
+	}
+}
+
+// A baseline comparison renders in every format. It does not gate, so
+// its JSON says "gates": false with null thresholds and an empty gate
+// (it once held an infinite threshold, which JSON cannot encode).
+func TestAgainstBaselineRenders(t *testing.T) {
+	set := &Set{}
+	for _, f := range fixtures {
+		run, cells := runOf(f)
+		set.Runs = append(set.Runs, run)
+		set.Cells = append(set.Cells, cells...)
+	}
+	c, err := AgainstBaseline(set, "finetune", CompareOptions{Alpha: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		if err := RenderBaseline(&buf, c, format); err != nil {
+			t.Errorf("%s: %v", format, err)
+		}
+		if !strings.Contains(buf.String(), "ewc") {
+			t.Errorf("%s: no row of ewc:\n%s", format, buf.String())
+		}
+	}
+	var buf bytes.Buffer
+	if err := RenderComparison(&buf, c, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Gates         *bool    `json:"gates"`
+		Threshold     *float64 `json:"threshold_points"`
+		CostThreshold *float64 `json:"cost_threshold_percent"`
+		Gate          []string `json:"gate"`
+		Regressions   int      `json:"regressions"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Gates == nil || *got.Gates || got.Threshold != nil || got.CostThreshold != nil ||
+		got.Gate == nil || len(got.Gate) != 0 || got.Regressions != 0 {
+		t.Errorf("JSON head %s: want gates false, null thresholds, gate [] and no regressions",
+			strings.SplitN(buf.String(), `"changes"`, 2)[0])
 	}
 }

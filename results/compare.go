@@ -79,6 +79,9 @@ type Comparison struct {
 	Notes       []string // footnotes the changes refer to
 	Regressions int      // changes that regressed
 	Untestable  int      // changes with a mean on both sides but too few seeds to test
+	// Ungated is true for a comparison that cannot fail ([AgainstBaseline]):
+	// it has no thresholds, and no change is a regression.
+	Ungated bool
 }
 
 // compareKey identifies the runs compared with each other: the stream

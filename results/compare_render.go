@@ -26,7 +26,9 @@ import (
 // the numbered notes printed after the table.
 //
 // CSV has the same rows with numbers (points for scores) and the notes'
-// text in the last column; JSON has every field and the notes.
+// text in the last column; JSON has every field and the notes. A
+// comparison that does not gate (Comparison.Ungated) has "gates": false,
+// null thresholds and an empty gate in JSON.
 func RenderComparison(w io.Writer, c *Comparison, format string) error {
 	switch format {
 	case "table", "markdown":
@@ -144,8 +146,9 @@ type jsonChange struct {
 func renderComparisonJSON(w io.Writer, c *Comparison) error {
 	out := struct {
 		Alpha         float64      `json:"alpha"`
-		Threshold     float64      `json:"threshold_points"`
-		CostThreshold float64      `json:"cost_threshold_percent"`
+		Gates         bool         `json:"gates"`
+		Threshold     *float64     `json:"threshold_points"`       // null when it does not gate
+		CostThreshold *float64     `json:"cost_threshold_percent"` // null when it does not gate
 		Test          string       `json:"test"`
 		MinSeeds      int          `json:"min_seeds"`
 		Gate          []string     `json:"gate"`
@@ -153,10 +156,15 @@ func renderComparisonJSON(w io.Writer, c *Comparison) error {
 		Changes       []jsonChange `json:"changes"`
 		Notes         []string     `json:"notes"`
 	}{
-		Alpha: c.Options.Alpha, Threshold: c.Options.Threshold,
-		CostThreshold: c.Options.CostThreshold, Test: "welch-t", MinSeeds: MinSeeds,
+		Alpha: c.Options.Alpha, Gates: !c.Ungated, Test: "welch-t", MinSeeds: MinSeeds,
 		Gate: c.Options.Gate, Regressions: c.Regressions,
 		Changes: make([]jsonChange, len(c.Changes)), Notes: c.Notes,
+	}
+	if !c.Ungated {
+		out.Threshold, out.CostThreshold = &c.Options.Threshold, &c.Options.CostThreshold
+	}
+	if out.Gate == nil {
+		out.Gate = []string{}
 	}
 	if out.Notes == nil {
 		out.Notes = []string{}
