@@ -247,8 +247,8 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 	}
 	unlock, err := lockRun(s.Out, row.RunID, s.Force)
 	if errors.Is(err, errBusy) {
-		logger.Warn("another process holds its lock, leaving it (if that process is gone, "+
-			"delete the lock file or rerun with --force)", "what", label, "id", row.RunID, "lock", err)
+		logger.Warn("another process holds its lock, leaving it", "what", label, "id", row.RunID,
+			"lock", err)
 		return runOutcome{busy: true}
 	} else if err != nil {
 		return runOutcome{err: err}

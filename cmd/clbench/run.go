@@ -51,7 +51,9 @@ or Slurm job arrays (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT).
 
 A run already complete in --out is skipped (use --force to rerun it), and
 one that another process is running (its lock file is live) is left to it,
-so a killed suite resumes where it was. A run that fails (an error, a loss
+so a killed suite resumes where it was. A running run refreshes its lock
+file every 30 seconds; a lock of another host (a shared folder) not
+refreshed for 5 minutes is taken as left by a killed process. A run that fails (an error, a loss
 that is NaN or infinite) is recorded as failed with its reason and the
 others go on; the failures are listed at the end and the command exits
 with status 1 (--fail-fast stops at the first).
