@@ -12,7 +12,9 @@ COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown
 LDFLAGS     := -X github.com/clbench/clbench/bench.Commit=$(COMMIT)
 BIN         := bin/clbench
 OUT         ?= out
-DATA        ?= $(abspath ../shared/datasets)
+# The datasets folder of test-real and smoke-real: DATA=..., else the
+# CLBENCH_DATA the user exported, else this project's CI cache.
+DATA        ?= $(or $(CLBENCH_DATA),$(abspath ../shared/datasets))
 
 .PHONY: all build run test test-real bench fmt clean smoke-real leaderboard leaderboard-check
 
