@@ -113,9 +113,13 @@ func NewModel(cfg ModelConfig, stream *tasks.Stream, seed int64) (*Model, error)
 	return m, nil
 }
 
-// checkInputs refuses a model that cannot read the stream's examples:
-// images for the Transformer, text for the mlp, or images of several
-// sizes.
+// CheckModelFits refuses a model that cannot read the stream's
+// examples (images for the Transformer, text for the mlp, or images of
+// several sizes); the error names the sizes that fit. A suite checks
+// this before anything trains.
+func CheckModelFits(cfg ModelConfig, stream *tasks.Stream) error { return checkInputs(cfg, stream) }
+
+// checkInputs is CheckModelFits.
 func checkInputs(cfg ModelConfig, stream *tasks.Stream) error {
 	if len(stream.Tasks) == 0 {
 		return fmt.Errorf("stream %s has no tasks", stream.Name)

@@ -232,7 +232,7 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	streams, err := o.streamSpecs(sf)
+	streams, err := o.streamSpecs(sf, modelCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -435,8 +435,14 @@ func streamsProtocol(sf *bench.SuiteFile) (tasks.Protocol, error) {
 }
 
 // streamSpecs makes one StreamSpec per stream and shot count, loading
-// each once now so that bad data is reported before anything trains.
-func (o *runOptions) streamSpecs(sf *bench.SuiteFile) ([]bench.StreamSpec, error) {
+// each once now so that bad data, or a model that cannot read it, is
+// reported before anything trains.
+func (o *runOptions) streamSpecs(sf *bench.SuiteFile, model bench.ModelConfig) ([]bench.StreamSpec, error) {
+	// Where the model was chosen, for the error of one that does not fit.
+	from := "--model"
+	if o.suiteFile != "" && (o.changed == nil || !o.changed("model")) {
+		from = sf.Path
+	}
 	var specs []bench.StreamSpec
 	for _, st := range sf.Streams {
 		for _, shots := range st.Shots {
@@ -456,6 +462,9 @@ func (o *runOptions) streamSpecs(sf *bench.SuiteFile) ([]bench.StreamSpec, error
 			first, err := load(1)
 			if err != nil {
 				return nil, badInput(err)
+			}
+			if err := bench.CheckModelFits(model, first); err != nil {
+				return nil, usageError("%s: %v", from, err)
 			}
 			if shots == 0 { // the full stream does not depend on the seed
 				load = func(int64) (*tasks.Stream, error) { return first, nil }

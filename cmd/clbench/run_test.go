@@ -57,3 +57,39 @@ func TestMakefileDataFolder(t *testing.T) {
 		})
 	}
 }
+
+// A model that cannot read the stream is refused before anything runs
+// (it used to start, fail each run, and exit 1): exit 2, an error naming
+// where the model was chosen, the model, the stream and the sizes that
+// fit, and nothing written.
+func TestModelThatDoesNotFitTheStreamIsRefused(t *testing.T) {
+	suite := writeSuite(t, "streams:\n  - name: synthetic\nstrategies:\n  - finetune\nmodel: mlp400\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"mlp on text", []string{"--stream", "synthetic", "--model", "mlp400"},
+			[]string{"--model", "mlp400", "stream synthetic", "micro, small, tiny"}},
+		{"Transformer on images", []string{"--stream", "split-mnist-task", "--model", "tiny"},
+			[]string{"--model", "tiny", "stream split-mnist-task", "mlp1000, mlp400"}},
+		{"suite file", []string{"--suite", suite},
+			[]string{suite, "mlp400", "stream synthetic", "micro, small, tiny"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := clbench(t, append([]string{"run", "--out", out, "-q"}, tc.args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2; stderr: %s", code, stderr)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q: %s", want, stderr)
+				}
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("the output folder was made: %v", err)
+			}
+		})
+	}
+}
