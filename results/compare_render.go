@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -53,7 +54,7 @@ func renderComparisonText(w io.Writer, c *Comparison, markdown bool) error {
 	for i, ch := range c.Changes {
 		rows[i] = []string{
 			ch.Stream, shots(ch.Shots), ch.Strategy, metricName(ch.Metric.Key), arrow(ch.Metric),
-			side(ch, ch.Old), side(ch, ch.New), delta(ch), pValue(ch),
+			side(ch, ch.Old), side(ch, ch.New), delta(ch), pValue(ch, c.Options.Alpha),
 			strconv.Itoa(ch.Old.N) + "/" + strconv.Itoa(ch.New.N), verdict(ch), noteRefs(ch.Notes),
 		}
 	}
@@ -107,7 +108,7 @@ func renderComparisonCSV(w io.Writer, c *Comparison) error {
 			d = strconv.FormatFloat(ch.Delta, 'f', 2, 64)
 		}
 		if ch.Tested {
-			p = strconv.FormatFloat(ch.Test.P, 'g', 4, 64)
+			p = formatP(ch.Test.P, c.Options.Alpha, 'g', 4)
 		}
 		var notes []string
 		for _, n := range ch.Notes {
@@ -266,14 +267,45 @@ func delta(ch Change) string {
 	return s
 }
 
-func pValue(ch Change) string {
+// pValue is the text formats' p of ch: "p=" and [FormatP], "p<0.001"
+// below 0.001 (when alpha is not smaller), "-" when untested.
+func pValue(ch Change, alpha float64) string {
 	switch {
 	case !ch.Tested:
 		return "-"
-	case ch.Test.P < 0.001:
+	case ch.Test.P < 0.001 && alpha >= 0.001:
 		return "p<0.001"
 	}
-	return "p=" + strconv.FormatFloat(ch.Test.P, 'f', 3, 64)
+	return "p=" + FormatP(ch.Test.P, alpha)
+}
+
+// FormatP formats a p-value with three decimals (as many as alpha needs,
+// up to six, when it needs more), or more where those would round it
+// onto alpha or across it: 0.0496 and 0.0504 print as such at alpha 0.05,
+// never both as 0.050, so that the printed value says on its own whether
+// it is below alpha.
+func FormatP(p, alpha float64) string {
+	prec := 3
+	for prec < 6 {
+		if a, _ := strconv.ParseFloat(strconv.FormatFloat(alpha, 'f', prec, 64), 64); a == alpha {
+			break
+		}
+		prec++
+	}
+	return formatP(p, alpha, 'f', prec)
+}
+
+// formatP formats p as strconv.FormatFloat(p, f, prec, 64) does, adding
+// digits until the printed value lies on the same side of alpha as p
+// (equal to it only when p is).
+func formatP(p, alpha float64, f byte, prec int) string {
+	for ; ; prec++ {
+		s := strconv.FormatFloat(p, f, prec, 64)
+		q, err := strconv.ParseFloat(s, 64)
+		if err != nil || prec >= 20 || cmp.Compare(q, alpha) == cmp.Compare(p, alpha) {
+			return s
+		}
+	}
 }
 
 func verdict(ch Change) string {

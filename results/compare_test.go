@@ -250,3 +250,38 @@ func TestRenderComparison(t *testing.T) {
 		})
 	}
 }
+
+// A printed p-value says on its own which side of alpha it is on: three
+// decimals would print 0.0496 (significant at 0.05) and 0.0504 (not) both
+// as 0.050, so digits are added until the printed value does not round
+// onto alpha or across it.
+func TestPValueNearAlpha(t *testing.T) {
+	for _, tc := range []struct {
+		p, alpha  float64
+		text, csv string // pValue and the CSV column
+	}{
+		// Far from alpha: three decimals, or four significant digits.
+		{0.0123, 0.05, "p=0.012", "0.0123"},
+		{0.5, 0.05, "p=0.500", "0.5"},
+		{0.0004, 0.05, "p<0.001", "0.0004"},
+		// Near it: 0.0496 rounds up to 0.050 = alpha, 0.0504 down to it.
+		{0.0496, 0.05, "p=0.0496", "0.0496"},
+		{0.0504, 0.05, "p=0.0504", "0.0504"},
+		// 0.049996 is 0.05 to four significant digits: five are needed.
+		{0.049996, 0.05, "p=0.049996", "0.049996"},
+		// Exactly alpha prints as alpha (not significant: p < alpha fails).
+		{0.05, 0.05, "p=0.050", "0.05"},
+		// A smaller alpha: "p<0.001" would not say which side of 0.0005
+		// 0.0007 is on.
+		{0.0007, 0.0005, "p=0.0007", "0.0007"},
+		{0.0004, 0.0005, "p=0.0004", "0.0004"},
+	} {
+		ch := Change{Tested: true, Test: TTest{P: tc.p}}
+		if got := pValue(ch, tc.alpha); got != tc.text {
+			t.Errorf("p %v at alpha %v: %q, want %q", tc.p, tc.alpha, got, tc.text)
+		}
+		if got := formatP(tc.p, tc.alpha, 'g', 4); got != tc.csv {
+			t.Errorf("p %v at alpha %v in CSV: %q, want %q", tc.p, tc.alpha, got, tc.csv)
+		}
+	}
+}

@@ -130,8 +130,9 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 	if c.Regressions > 0 {
 		for _, ch := range c.Changes {
 			if ch.Regressed {
-				fmt.Fprintf(stderr, "regression: %s on %s (shots %d): %s %+.1f%s (p=%.3g)\n",
-					ch.Strategy, ch.Stream, ch.Shots, ch.Metric.Key, ch.Delta, unit(ch), ch.Test.P)
+				fmt.Fprintf(stderr, "regression: %s on %s (shots %d): %s %+.1f%s (p=%s)\n",
+					ch.Strategy, ch.Stream, ch.Shots, ch.Metric.Key, ch.Delta, unit(ch),
+					results.FormatP(ch.Test.P, o.alpha))
 			}
 		}
 		return &exitError{code: 1, err: fmt.Errorf("%d significant regression(s) at alpha %g "+
