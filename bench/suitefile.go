@@ -228,6 +228,11 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	if len(sf.Strategies) == 0 {
 		return nil, fail("no strategies")
 	}
+	if v := topValue(&root, "seeds"); v != nil && len(sf.Seeds) == 0 {
+		// Written but empty ([] or nothing): not the default seed 1.
+		return nil, fail("line %d: seeds lists no seeds; give a count (seeds: 3) or a list "+
+			"(seeds: [1, 7, 42]), or leave seeds out for seed 1", v.Line)
+	}
 	if len(sf.Seeds) == 0 {
 		sf.Seeds = SuiteSeeds{1}
 	}

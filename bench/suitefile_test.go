@@ -55,6 +55,8 @@ func TestReadSuiteFileRefusesBadInput(t *testing.T) {
 		{"negative lr", head + "strategies: [finetune]\nlr: -0.1\n", "line 4: lr must be positive"},
 		{"negative cap", head + "strategies: [finetune]\nmax_train: -5\n", "line 4: max_train must not be negative"},
 		{"zero seeds", head + "strategies: [finetune]\nseeds: 0\n", "line 4: seeds must be a positive count"},
+		{"empty seed list", head + "strategies: [finetune]\nseeds: []\n", "line 4: seeds lists no seeds"},
+		{"seeds without a value", head + "strategies: [finetune]\nseeds:\n", "line 4: seeds lists no seeds"},
 		{"repeated seed", head + "strategies: [finetune]\nseeds: [1, 2, 1]\n", "line 4: seed 1 is listed twice"},
 		{"repeated strategy", head + "strategies:\n  - finetune\n  - ewc\n  - finetune\n",
 			"line 6: strategy 3 repeats strategy 1 (line 4)"},
