@@ -123,7 +123,8 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 	if !(o.Alpha > 0 && o.Alpha < 1) {
 		return nil, fmt.Errorf("alpha %g is not between 0 and 1", o.Alpha)
 	}
-	if !(o.Threshold >= 0) || !(o.CostThreshold >= 0) || math.IsInf(o.Threshold, 0) {
+	if !(o.Threshold >= 0) || !(o.CostThreshold >= 0) || math.IsInf(o.Threshold, 0) ||
+		math.IsInf(o.CostThreshold, 0) {
 		return nil, fmt.Errorf("thresholds must be finite numbers, not negative")
 	}
 	gate := o.Gate

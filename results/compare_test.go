@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -192,6 +193,7 @@ func TestCompareErrors(t *testing.T) {
 		"alpha 0":        {Alpha: 0, Threshold: 1},
 		"alpha 1":        {Alpha: 1, Threshold: 1},
 		"threshold < 0":  {Alpha: 0.05, Threshold: -1},
+		"cost Inf":       {Alpha: 0.05, Threshold: 1, CostThreshold: math.Inf(1)},
 		"unknown metric": {Alpha: 0.05, Threshold: 1, Gate: []string{"speed"}},
 	} {
 		if _, err := Compare(a, a, o); err == nil {

@@ -90,6 +90,9 @@ type ValidateOptions struct {
 //     runs share the model and training configuration and the stream's
 //     data (digest); a cumulative run is there for intransigence.
 func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
+	if math.IsNaN(o.Tolerance) || math.IsInf(o.Tolerance, 0) {
+		return nil, nil, fmt.Errorf("tolerance %v is not a finite number", o.Tolerance)
+	}
 	if o.Tolerance <= 0 {
 		o.Tolerance = DefaultTolerance
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -89,6 +90,17 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 	if !validFormat(o.format) {
 		return usageError("unknown --format %q (want %s)", o.format,
 			strings.Join(results.Formats, ", "))
+	}
+	if !(o.alpha > 0 && o.alpha < 1) { // written so that NaN fails
+		return usageError("--alpha %v: want a number between 0 and 1, such as 0.05", o.alpha)
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"threshold", o.threshold}, {"cost-threshold", o.costThreshold}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return usageError("--%s %v: want a finite number, 0 or more", f.name, f.v)
+		}
 	}
 	old, err := readSide("OLD", o.old, stderr)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/spf13/cobra"
 
@@ -67,8 +68,9 @@ func runValidate(stdout, stderr io.Writer, o *validateOptions) error {
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q (want text or json)", o.format)
 	}
-	if o.tolerance < 0 {
-		return usageError("--tolerance must not be negative")
+	if !(o.tolerance >= 0) || math.IsInf(o.tolerance, 0) { // written so that NaN fails
+		return usageError("--tolerance %v: want a finite number, 0 or more (0 means the "+
+			"default, %g)", o.tolerance, results.DefaultTolerance)
 	}
 	streams := map[string]string{}
 	for _, s := range tasks.Streams() {
