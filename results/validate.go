@@ -268,6 +268,21 @@ func (v *validator) checkRun(r Run) {
 		}
 	}
 
+	// The costs: NaN or infinite would average into every entry's cost.
+	for _, c := range []struct {
+		name string
+		x    float64
+	}{
+		{"wall_seconds", r.WallSeconds}, {"train_seconds", r.TrainSeconds},
+		{"eval_seconds", r.EvalSeconds}, {"examples_per_second", r.ExamplesPerSecond},
+		{"params_added_pct", r.ParamsAddedPct},
+	} {
+		if !finite(c.x) {
+			v.errorf(r, metricKey(c.name), "cost: %s is %v; a cost is a finite number (rerun "+
+				"the run, or restore its file)", c.name, c.x)
+		}
+	}
+
 	// The stream.
 	if v.o.Streams != nil && r.Stream != "" {
 		if cur, ok := v.o.Streams[r.Stream]; !ok {

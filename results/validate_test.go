@@ -121,6 +121,18 @@ func TestValidate(t *testing.T) {
 			s[finetune2].run.BWT = ptr(math.NaN())
 			return s
 		}, want: []Problem{{SeverityError, "", id, "bwt", "stored NaN"}}},
+		// Costs are averaged into the leaderboard: NaN or Inf must not
+		// pass as a number.
+		{name: "cost not finite", edit: func(s []submitted) []submitted {
+			s[finetune2].run.WallSeconds = math.NaN()
+			s[finetune2].run.ExamplesPerSecond = math.Inf(1)
+			s[finetune2].run.ParamsAddedPct = math.Inf(-1)
+			return s
+		}, want: []Problem{
+			{SeverityError, "", id, "wall_seconds", "wall_seconds is NaN"},
+			{SeverityError, "", id, "examples_per_second", "examples_per_second is +Inf"},
+			{SeverityError, "", id, "params_added_pct", "params_added_pct is -Inf"},
+		}},
 		{name: "ACC stored null", edit: func(s []submitted) []submitted {
 			s[finetune2].run.ACC = nil
 			return s
