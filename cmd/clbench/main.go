@@ -12,8 +12,8 @@
 //	clbench list streams|strategies|metrics
 //
 // Exit codes: 0 success; 1 a run failed (run), a regression (compare) or
-// a problem found (validate); 2 bad input or usage; 130 stopped by the
-// user.
+// a problem found (validate); 2 bad input or usage; 130 stopped by
+// SIGINT (Ctrl-C), 143 by SIGTERM, as a shell reports them.
 package main
 
 import (

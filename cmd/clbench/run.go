@@ -109,9 +109,9 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 			o.logger = g.logger()
 			o.getenv = os.Getenv
 			o.changed = cmd.Flags().Changed
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := signalContext(cmd.Context())
 			defer stop()
-			return runRun(ctx, o)
+			return stoppedBySignal(ctx, runRun(ctx, o))
 		},
 	}
 	f := cmd.Flags()
@@ -146,6 +146,54 @@ func newRunCmd(g *globalOptions) *cobra.Command {
 	f.IntVar(&o.jobs, "jobs", 1, "runs at once (each uses about one core with the go backend; "+
 		"peak memory is then the process's)")
 	return cmd
+}
+
+// stopSignal is the cause of a context cancelled by a signal.
+type stopSignal struct{ sig syscall.Signal }
+
+func (s stopSignal) Error() string { return "stopped by " + signalName(s.sig) }
+
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
+}
+
+// signalContext returns a context cancelled, with a stopSignal as its
+// cause, by the first SIGINT or SIGTERM; stop releases the signals.
+func signalContext(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			cancel(stopSignal{sig.(syscall.Signal)})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
+// stoppedBySignal gives the error of a command that a signal stopped
+// the exit code a shell reports for it: 128 plus the signal's number
+// (130 for SIGINT, 143 for SIGTERM).
+func stoppedBySignal(ctx context.Context, err error) error {
+	var s stopSignal
+	if err == nil || !errors.As(context.Cause(ctx), &s) {
+		return err
+	}
+	return &exitError{code: 128 + int(s.sig), err: fmt.Errorf("%s (runs already complete are kept; "+
+		"the same command resumes the others): %w", s, err)}
 }
 
 func runRun(ctx context.Context, o *runOptions) error {

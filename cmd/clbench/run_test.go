@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // --fail-fast starts no run after the first failure and counts the rest
@@ -89,6 +94,35 @@ func TestModelThatDoesNotFitTheStreamIsRefused(t *testing.T) {
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("the output folder was made: %v", err)
+			}
+		})
+	}
+}
+
+// A run stopped by a signal exits as a shell reports a process the
+// signal killed: 128 plus its number, 130 for SIGINT (2) and 143 for
+// SIGTERM (15). SIGTERM gave 130 before. The test sends the signal to
+// itself while signalContext catches it.
+func TestStoppedBySignalExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		t.Run(signalName(tc.sig), func(t *testing.T) {
+			ctx, stop := signalContext(context.Background())
+			defer stop()
+			if err := syscall.Kill(os.Getpid(), tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("the signal did not stop the context")
+			}
+			err := stoppedBySignal(ctx, fmt.Errorf("run 1: stopped: %w", ctx.Err()))
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != tc.code || !strings.Contains(err.Error(), signalName(tc.sig)) {
+				t.Errorf("error %v, want exit %d naming %s", err, tc.code, signalName(tc.sig))
 			}
 		})
 	}
