@@ -9,7 +9,7 @@
 //	clbench compare OLD NEW
 //	clbench validate out/results
 //	clbench metrics --matrix R.csv
-//	clbench list streams|strategies|metrics
+//	clbench list [streams|strategies|models|metrics] [NAME]
 //
 // Exit codes: 0 success; 1 a run failed (run), a regression (compare) or
 // a problem found (validate); 2 bad input or usage; 130 stopped by
