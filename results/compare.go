@@ -79,10 +79,27 @@ type Comparison struct {
 	Notes       []string // footnotes the changes refer to
 	Regressions int      // changes that regressed
 	Untestable  int      // changes with a mean on both sides but too few seeds to test
+	// NewFailures are the streams, shots and strategies with failed runs
+	// in NEW and none in OLD: the change broke them, and the gate fails.
+	NewFailures []NewFailure
 	// Ungated is true for a comparison that cannot fail ([AgainstBaseline]):
 	// it has no thresholds, and no change is a regression.
 	Ungated bool
 }
+
+// NewFailure counts the failed runs of one stream, shots and strategy
+// in the new results, where the old results have none failed.
+type NewFailure struct {
+	Stream   string `json:"stream"`
+	Shots    int64  `json:"shots"`
+	Strategy string `json:"strategy"`
+	Failed   int    `json:"failed"` // failed runs in NEW
+	Runs     int    `json:"runs"`   // all runs in NEW, failed or not
+}
+
+// Failed reports whether the comparison fails the gate: a regression,
+// or runs that failed in NEW only (NewFailures).
+func (c *Comparison) Failed() bool { return c.Regressions > 0 || len(c.NewFailures) > 0 }
 
 // compareKey identifies the runs compared with each other: the stream
 // version is not in it, so that a change of version is reported rather
@@ -111,6 +128,11 @@ type compareKey struct {
 // gates, the change is significant and in the metric's worse direction
 // (metrics.Info.HigherIsBetter), and larger than Threshold points (or
 // CostThreshold percent for a cost).
+//
+// Failed runs are left out of the means. A stream, shots and strategy
+// with failed runs in new and none in old is one of NewFailures, and
+// fails the gate as a regression does ([Comparison.Failed]), even when
+// every new run failed.
 //
 // Notes flag what makes a comparison doubtful: a side with no runs, too
 // few seeds, failed runs left out, different stream versions or data
@@ -150,8 +172,8 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 	common := 0
 	for k := range oldRuns {
 		keys = append(keys, k)
-		if _, ok := newRuns[k]; ok {
-			common++
+		if _, ok := newRuns[k]; ok || newFailed[k] > 0 {
+			common++ // a strategy whose NEW runs all failed is compared: it fails the gate
 		}
 	}
 	for k := range newRuns {
@@ -163,12 +185,20 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 		return nil, fmt.Errorf("the old and new results have no stream, shots and strategy " +
 			"in common")
 	}
-	slices.SortFunc(keys, func(a, b compareKey) int {
+	byKey := func(a, b compareKey) int {
 		return cmp.Or(cmp.Compare(a.stream, b.stream), cmp.Compare(a.shots, b.shots),
 			cmp.Compare(a.strategy, b.strategy))
-	})
+	}
+	slices.SortFunc(keys, byKey)
 
+	// Failed runs in NEW only fail the gate.
 	c := &Comparison{Options: o}
+	for _, k := range slices.SortedFunc(maps.Keys(newFailed), byKey) {
+		if oldFailed[k] == 0 {
+			c.NewFailures = append(c.NewFailures, NewFailure{Stream: k.stream, Shots: k.shots,
+				Strategy: k.strategy, Failed: newFailed[k], Runs: newFailed[k] + len(newRuns[k])})
+		}
+	}
 	c.Options.Gate = gate
 	noteIndex := map[string]int{}
 	note := func(text string) int {
@@ -337,7 +367,11 @@ func groupWarnings(old, new []Run, oldFailed, newFailed int) []string {
 	if oldFailed > 0 {
 		notes = append(notes, fmt.Sprintf("OLD has %d failed run(s) here, left out", oldFailed))
 	}
-	if newFailed > 0 {
+	switch {
+	case newFailed > 0 && oldFailed == 0:
+		notes = append(notes, fmt.Sprintf("NEW has %d failed run(s) here, left out, and OLD "+
+			"none: this fails the gate", newFailed))
+	case newFailed > 0:
 		notes = append(notes, fmt.Sprintf("NEW has %d failed run(s) here, left out", newFailed))
 	}
 	for _, side := range []struct {

@@ -154,15 +154,19 @@ func renderComparisonJSON(w io.Writer, c *Comparison) error {
 		MinSeeds      int          `json:"min_seeds"`
 		Gate          []string     `json:"gate"`
 		Regressions   int          `json:"regressions"`
+		NewFailures   []NewFailure `json:"new_failures"`
 		Changes       []jsonChange `json:"changes"`
 		Notes         []string     `json:"notes"`
 	}{
 		Alpha: c.Options.Alpha, Gates: !c.Ungated, Test: "welch-t", MinSeeds: MinSeeds,
-		Gate: c.Options.Gate, Regressions: c.Regressions,
+		Gate: c.Options.Gate, Regressions: c.Regressions, NewFailures: c.NewFailures,
 		Changes: make([]jsonChange, len(c.Changes)), Notes: c.Notes,
 	}
 	if !c.Ungated {
 		out.Threshold, out.CostThreshold = &c.Options.Threshold, &c.Options.CostThreshold
+	}
+	if out.NewFailures == nil {
+		out.NewFailures = []NewFailure{}
 	}
 	if out.Gate == nil {
 		out.Gate = []string{}

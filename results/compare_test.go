@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -285,5 +286,60 @@ func TestPValueNearAlpha(t *testing.T) {
 		if got := formatP(tc.p, tc.alpha, 'g', 4); got != tc.csv {
 			t.Errorf("p %v at alpha %v in CSV: %q, want %q", tc.p, tc.alpha, got, tc.csv)
 		}
+	}
+}
+
+// Runs that fail in NEW where none failed in OLD fail the gate, even
+// when every NEW run of the strategy failed (the strategy is then only
+// in OLD among completed runs, which alone would not gate).
+func TestCompareNewFailures(t *testing.T) {
+	failed := func(s *Set, strategy string, seeds ...int64) {
+		for _, seed := range seeds {
+			s.Runs = append(s.Runs, Run{RunID: fmt.Sprintf("failed-%s-%d", strategy, seed),
+				Stream: "s", StreamVersion: "1", Strategy: strategy, Seed: seed,
+				Status: StatusFailed, Error: "NaN loss"})
+		}
+	}
+	for _, tc := range []struct {
+		name     string
+		old, new *Set
+		want     []NewFailure
+	}{
+		// ewc: all 5 NEW runs failed. finetune: 1 of 6.
+		{"NEW fails", makeSet("s", sideRuns{"finetune": fiveSeeds, "ewc": fiveSeeds}, nil),
+			func() *Set {
+				s := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+				failed(s, "ewc", 1, 2, 3, 4, 5)
+				failed(s, "finetune", 6)
+				return s
+			}(),
+			[]NewFailure{{"s", 0, "ewc", 5, 5}, {"s", 0, "finetune", 1, 6}}},
+		// A run that failed in OLD too is not the change's doing.
+		{"OLD failed too", func() *Set {
+			s := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+			failed(s, "finetune", 6)
+			return s
+		}(), func() *Set {
+			s := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+			failed(s, "finetune", 6)
+			return s
+		}(), nil},
+		// Every NEW run failed: still a comparison, not "nothing in common".
+		{"every NEW run failed", makeSet("s", sideRuns{"finetune": fiveSeeds}, nil),
+			func() *Set { s := &Set{}; failed(s, "finetune", 1, 2, 3); return s }(),
+			[]NewFailure{{"s", 0, "finetune", 3, 3}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Compare(tc.old, tc.new, defaults())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(c.NewFailures, tc.want) || c.Failed() != (tc.want != nil) {
+				t.Errorf("new failures %v, failed %v; want %v", c.NewFailures, c.Failed(), tc.want)
+			}
+			if c.Regressions != 0 {
+				t.Errorf("%d regressions, want 0: the runs that completed are the same", c.Regressions)
+			}
+		})
 	}
 }

@@ -34,7 +34,9 @@ different stream versions or data digests, different strategy, model or
 training configurations, backends or builds.
 
 The exit status gates a CI job: 0 when no gating metric got significantly
-worse (p < --alpha) by more than --threshold points; 1 when one did; 2 on bad
+worse (p < --alpha) by more than --threshold points; 1 when one did, or when
+runs of a stream, shots and strategy failed in NEW and none failed in OLD
+(even if every NEW run of it failed: a stderr line names each); 2 on bad
 input. --metric picks the gating metrics (default: every score metric); a
 cost metric (wall_seconds, examples_per_second, peak_memory_bytes,
 trainable_params, params_added_pct, examples_stored) may gate too: it is then
@@ -139,16 +141,29 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 		}
 	}
 	gate := strings.Join(c.Options.Gate, ", ")
-	if c.Regressions > 0 {
-		for _, ch := range c.Changes {
-			if ch.Regressed {
-				fmt.Fprintf(stderr, "regression: %s on %s (shots %d): %s %+.1f%s (p=%s)\n",
-					ch.Strategy, ch.Stream, ch.Shots, ch.Metric.Key, ch.Delta, unit(ch),
-					results.FormatP(ch.Test.P, o.alpha))
-			}
+	for _, ch := range c.Changes {
+		if ch.Regressed {
+			fmt.Fprintf(stderr, "regression: %s on %s (shots %d): %s %+.1f%s (p=%s)\n",
+				ch.Strategy, ch.Stream, ch.Shots, ch.Metric.Key, ch.Delta, unit(ch),
+				results.FormatP(ch.Test.P, o.alpha))
 		}
-		return &exitError{code: 1, err: fmt.Errorf("%d significant regression(s) at alpha %g "+
-			"beyond %g points (gating: %s)", c.Regressions, o.alpha, o.threshold, gate)}
+	}
+	for _, f := range c.NewFailures {
+		fmt.Fprintf(stderr, "failed: %s on %s (shots %d): %d of %d NEW run(s) failed, none in "+
+			"OLD (clbench leaderboard NEW lists why)\n", f.Strategy, f.Stream, f.Shots, f.Failed,
+			f.Runs)
+	}
+	if c.Failed() {
+		var why []string
+		if c.Regressions > 0 {
+			why = append(why, fmt.Sprintf("%d significant regression(s) at alpha %g beyond %g "+
+				"points (gating: %s)", c.Regressions, o.alpha, o.threshold, gate))
+		}
+		if n := len(c.NewFailures); n > 0 {
+			why = append(why, fmt.Sprintf("%d stream, shots and strategy group(s) with runs "+
+				"that failed in NEW only", n))
+		}
+		return &exitError{code: 1, err: fmt.Errorf("%s", strings.Join(why, "; "))}
 	}
 	fmt.Fprintf(stderr, "no significant regression at alpha %g beyond %g points (gating: %s)\n",
 		o.alpha, o.threshold, gate)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/clbench/clbench/results"
 )
 
 // A setting that is not a number in its range is a usage error (exit 2)
@@ -32,5 +35,50 @@ func TestCompareAndValidateRejectBadSettings(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// writeSeeds writes one run of strategy on the synthetic stream for each
+// seed into dir, completed with ACC 0.8 or failed.
+func writeSeeds(t *testing.T, dir, strategy, status string, seeds ...int64) {
+	t.Helper()
+	for _, seed := range seeds {
+		r := results.Run{RunID: fmt.Sprintf("%s-%s-%d", strategy, status, seed),
+			Stream: "synthetic", StreamVersion: "1", Strategy: strategy, Seed: seed,
+			NumTasks: 2, Backend: "go", Status: status}
+		if status == results.StatusOK {
+			r.ACC, r.LA = ptr(0.8), ptr(0.9)
+		} else {
+			r.Error = "loss is not finite"
+		}
+		if err := results.WriteRun(dir, r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The gate fails when runs fail in NEW and none did in OLD, even when
+// every NEW run of a strategy failed; stderr names them.
+func TestCompareFailsOnNewFailures(t *testing.T) {
+	old, new := t.TempDir(), t.TempDir()
+	writeSeeds(t, old, "finetune", results.StatusOK, 1, 2, 3)
+	writeSeeds(t, old, "ewc", results.StatusOK, 1, 2, 3)
+	writeSeeds(t, new, "finetune", results.StatusOK, 1, 2, 3)
+	writeSeeds(t, new, "ewc", results.StatusFailed, 1, 2, 3)
+	code, _, stderr := clbench(t, "compare", old, new)
+	for _, want := range []string{"failed: ewc on synthetic (shots 0): 3 of 3 NEW run(s) failed",
+		"1 stream, shots and strategy group(s) with runs that failed in NEW only"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+
+	// Failed in OLD as well: not the change's doing, and the gate passes.
+	writeSeeds(t, old, "ewc", results.StatusFailed, 4)
+	if code, _, stderr := clbench(t, "compare", old, new); code != 0 {
+		t.Errorf("exit %d, want 0 when OLD has failed runs too; stderr %q", code, stderr)
 	}
 }
