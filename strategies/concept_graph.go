@@ -265,6 +265,11 @@ func (f *conceptFile) resolve(stream *tasks.Stream) (map[int][]headTie, error) {
 // task's mapped head rows from their old rows' mean.
 func (c *conceptGraph) BeforeTask(s *bench.Session, task int) error {
 	if c.file == nil {
+		if task == 0 && s.Logger != nil {
+			s.Logger.Warn("concept-graph has no ties file (file=none), so it behaves as finetune; " +
+				"give one with --param concept-graph.file=FILE " +
+				"(its format: clbench list strategies concept-graph)")
+		}
 		return nil
 	}
 	if !c.resolved {

@@ -127,3 +127,21 @@ func TestStoppedBySignalExitCode(t *testing.T) {
 		})
 	}
 }
+
+// concept-graph without a ties file says at the start of its run that it
+// behaves as finetune (it did so silently).
+func TestConceptGraphWithoutFileWarns(t *testing.T) {
+	var code int
+	var stderr string
+	logs := captureLogs(t, func() {
+		code, _, stderr = clbench(t, quickRun(t.TempDir(), "--strategy", "concept-graph")...)
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"level=WARN", "no ties file", "behaves as finetune", "concept-graph.file="} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+}
