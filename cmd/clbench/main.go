@@ -23,8 +23,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/clbench/clbench/bench"
 	_ "github.com/clbench/clbench/strategies" // registers the built-in strategies
@@ -97,9 +99,38 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetFlagErrorFunc(flagError)
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every task and epoch")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "log only warnings and errors")
 	root.AddCommand(newRunCmd(g), newListCmd(), newLeaderboardCmd(), newMetricsCmd(),
 		newCompareCmd(), newValidateCmd(), newReproduceCmd(), newShowCmd())
 	return root
+}
+
+// flagError says what is wrong with a flag's value in words, without
+// the Go parser's text (strconv.ParseFloat: parsing "x": invalid
+// syntax) that pflag passes on. Other flag errors are usage errors as
+// cobra words them.
+func flagError(_ *cobra.Command, err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return usageError("%v", err)
+	}
+	f := bad.GetFlag()
+	want := "a valid " + f.Value.Type()
+	switch f.Value.Type() {
+	case "int", "int32", "int64", "uint", "uint32", "uint64":
+		want = "a whole number"
+	case "float32", "float64":
+		want = "a number, such as 0.001 or 1e-3"
+	case "bool":
+		want = "true or false"
+	case "duration":
+		want = "a duration, such as 30s or 5m"
+	}
+	var num *strconv.NumError
+	if errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange) {
+		return usageError("--%s %s: out of range (want %s)", f.Name, bad.GetValue(), want)
+	}
+	return usageError("--%s %q: want %s", f.Name, bad.GetValue(), want)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -356,7 +357,7 @@ func (o *runOptions) describe() (*bench.SuiteFile, error) {
 		}
 		var err error
 		if sf, err = bench.ReadSuiteFile(o.suiteFile); err != nil {
-			return nil, badInput(err)
+			return nil, badInput(fileError("--suite", o.suiteFile, err))
 		}
 	} else {
 		if (o.stream == "") == (o.streamFile == "") {
@@ -509,7 +510,11 @@ func (o *runOptions) streamSpecs(sf *bench.SuiteFile, model bench.ModelConfig) (
 			}
 			first, err := load(1)
 			if err != nil {
-				return nil, badInput(err)
+				where := "--stream-file"
+				if o.suiteFile != "" {
+					where = sf.Path + ": stream file"
+				}
+				return nil, badInput(fileError(where, file, err))
 			}
 			if err := bench.CheckModelFits(model, first); err != nil {
 				return nil, usageError("%s: %v", from, err)
@@ -521,6 +526,29 @@ func (o *runOptions) streamSpecs(sf *bench.SuiteFile, model bench.ModelConfig) (
 		}
 	}
 	return specs, nil
+}
+
+// fileError says that the file at path, given as what (a flag, or
+// where else it was named), cannot be read, when err is that, in
+// words rather than as Go's "open PATH: ..." of an fs.PathError. Other
+// errors come back as they are.
+func fileError(what, path string, err error) error {
+	var pe *fs.PathError
+	if path == "" || !errors.As(err, &pe) || pe.Path != path {
+		return err
+	}
+	sep := " "
+	if strings.HasSuffix(what, "=") {
+		sep = ""
+	}
+	why := "cannot read it: " + pe.Err.Error()
+	switch {
+	case errors.Is(pe.Err, fs.ErrNotExist):
+		why = "no such file"
+	case errors.Is(pe.Err, fs.ErrPermission):
+		why = "not allowed to read it"
+	}
+	return fmt.Errorf("%s%s%s: %s", what, sep, path, why)
 }
 
 // shardOf returns the shard to run: --shard, else the batch system's
@@ -602,6 +630,14 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 	for _, st := range list {
 		s, cfg, err := reg.New(st.Name, st.Params)
 		if err != nil {
+			// A file parameter that cannot be read: say which.
+			for k, v := range st.Params {
+				what := fmt.Sprintf("strategy %q: parameter %s=", st.Name, k)
+				if fe := fileError(what, v, err); fe != err {
+					err = fe
+					break
+				}
+			}
 			return nil, badInput(err)
 		}
 		if err := bench.CheckStrategy(s, model); err != nil {

@@ -145,3 +145,40 @@ func TestConceptGraphWithoutFileWarns(t *testing.T) {
 		}
 	}
 }
+
+// A flag or parameter that cannot be read is named in words (exit 2),
+// not with Go's parser or file-system text (strconv.ParseFloat: parsing
+// "x": invalid syntax; open PATH: no such file or directory).
+func TestBadFlagValuesInWords(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.yaml")
+	suite := writeSuite(t, "streams:\n  - file: "+missing+"\nstrategies: [finetune]\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"float", quickRun(dir, "--lr", "x"), `--lr "x": want a number`},
+		{"int", quickRun(dir, "--epochs", "1.5"), `--epochs "1.5": want a whole number`},
+		{"out of range", quickRun(dir, "--jobs", "99999999999999999999"), "--jobs 99999999999999999999: out of range"},
+		{"bool", quickRun(dir, "--force=maybe"), `--force "maybe": want true or false`},
+		{"parameter file", quickRun(dir, "--strategy", "concept-graph", "--param", "concept-graph.file="+missing),
+			`strategy "concept-graph": parameter file=` + missing + ": no such file"},
+		{"suite file", []string{"run", "--suite", missing}, "--suite " + missing + ": no such file"},
+		{"stream file", []string{"run", "--stream-file", missing}, "--stream-file " + missing + ": no such file"},
+		{"stream file of a suite", []string{"run", "--suite", suite},
+			suite + ": stream file " + missing + ": no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := clbench(t, tc.args...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.want)
+			}
+			for _, leak := range []string{"strconv", "parsing", "open /"} {
+				if strings.Contains(stderr, leak) {
+					t.Errorf("stderr has %q: %s", leak, stderr)
+				}
+			}
+		})
+	}
+}
