@@ -101,9 +101,9 @@ type NewFailure struct {
 // or runs that failed in NEW only (NewFailures).
 func (c *Comparison) Failed() bool { return c.Regressions > 0 || len(c.NewFailures) > 0 }
 
-// compareKey identifies the runs compared with each other: the stream
-// version is not in it, so that a change of version is reported rather
-// than hidden.
+// compareKey identifies the runs compared with each other, before they
+// are split by setup (splitBySetup): the stream version is not in it, so
+// that a change of version is reported rather than hidden.
 type compareKey struct {
 	stream   string
 	shots    int64
@@ -123,6 +123,17 @@ type compareKey struct {
 // normal values over seeds but not equal variances, can. Below
 // [MinSeeds] values on a side no test is run and nothing is
 // significant; a note says so.
+//
+// Within a stream, shots and strategy, each side's runs are grouped by
+// setup: the model, training and strategy configurations, the backend
+// and, for a full stream, the data (the leaderboard's setup without the
+// build, which every change to the code changes). When each side has one
+// setup, the two are compared whatever differs, and notes say what does.
+// When a side has several, their seeds are never pooled: each setup is
+// a row of its own, labelled "strategy [setup id]" as on the leaderboard
+// (the id leaves the build out, so it differs from the leaderboard's),
+// compared with the same setup on the other side or, where the other
+// side lacks it, "only in OLD" or "only in NEW".
 //
 // A change is significant when p < Alpha; it regresses when the metric
 // gates, the change is significant and in the metric's worse direction
@@ -211,29 +222,102 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 	}
 
 	for _, k := range keys {
-		or, nr := oldRuns[k], newRuns[k]
-		var groupNotes []int
-		for _, text := range groupWarnings(or, nr, oldFailed[k], newFailed[k]) {
-			groupNotes = append(groupNotes, note(text))
-		}
-
-		for _, key := range shown {
-			info, _ := metrics.Lookup(key)
-			ch := Change{
-				Stream: k.stream, Shots: k.shots, Strategy: k.strategy, Metric: info,
-				Points: slices.Contains(ScoreMetrics, key), Gates: slices.Contains(gate, key),
-				Notes: slices.Clone(groupNotes),
+		for _, row := range splitBySetup(k.strategy, oldRuns[k], newRuns[k]) {
+			var rowNotes []int
+			for _, text := range row.notes {
+				rowNotes = append(rowNotes, note(text))
 			}
-			ov, nv := values(old, or, key), values(new, nr, key)
-			ch.Old, ch.New = metrics.MeanCI(ov), metrics.MeanCI(nv)
-			if !ch.Old.HasMean() && !ch.New.HasMean() {
-				continue // undefined on both sides (joint's forgetting): nothing to say
+			for _, text := range groupWarnings(row.old, row.new, oldFailed[k], newFailed[k],
+				row.what) {
+				rowNotes = append(rowNotes, note(text))
 			}
-			c.compareValues(&ch, ov, nv, note)
-			c.Changes = append(c.Changes, ch)
+			c.compareRow(old, new, k, row, shown, gate, rowNotes, note)
 		}
 	}
 	return c, nil
+}
+
+// compareRow appends the changes of one row: every shown metric of one
+// strategy (or one setup of it) on one stream and shots.
+func (c *Comparison) compareRow(old, new *Set, k compareKey, row setupRow, shown, gate []string,
+	rowNotes []int, note func(string) int) {
+	for _, key := range shown {
+		info, _ := metrics.Lookup(key)
+		ch := Change{
+			Stream: k.stream, Shots: k.shots, Strategy: row.strategy, Metric: info,
+			Points: slices.Contains(ScoreMetrics, key), Gates: slices.Contains(gate, key),
+			Notes: slices.Clone(rowNotes),
+		}
+		ov, nv := values(old, row.old, key), values(new, row.new, key)
+		ch.Old, ch.New = metrics.MeanCI(ov), metrics.MeanCI(nv)
+		if !ch.Old.HasMean() && !ch.New.HasMean() {
+			continue // undefined on both sides (joint's forgetting): nothing to say
+		}
+		c.compareValues(&ch, ov, nv, note)
+		c.Changes = append(c.Changes, ch)
+	}
+}
+
+// setupRow is the runs of one row of a comparison: a strategy on a
+// stream and shots or, when a side holds it under several setups, one
+// setup of it (see splitBySetup).
+type setupRow struct {
+	strategy string // the strategy's name, with "[setup id]" for one setup of several
+	what     string // "stream, shots and strategy", or "... and setup"
+	old, new []Run
+	notes    []string
+}
+
+// compareSetupOf identifies what compare keeps apart within a stream,
+// shots and strategy: the leaderboard's setup (setupOf) without the
+// build, which every change to the code changes: the model, training
+// and strategy configurations, the backend and, for a full stream, the
+// data.
+func compareSetupOf(r Run) string {
+	digest := ""
+	if r.Shots == 0 {
+		digest = r.StreamDigest // a few-shot variant's data differ by seed, by design
+	}
+	return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.StrategyConfig, digest)
+}
+
+// splitBySetup returns the rows of one stream, shots and strategy. When
+// each side holds its runs under one setup (compareSetupOf), or none,
+// that is one row, the sides compared whatever differs (the notes say
+// what). When a side holds several, their seeds are never pooled: each
+// setup is a row of its own, labelled "strategy [setup id]" as the
+// leaderboard labels it, comparing the setup's runs on both sides, or
+// present on one side only.
+func splitBySetup(strategy string, old, new []Run) []setupRow {
+	bySetup := func(runs []Run) map[string][]Run {
+		m := map[string][]Run{}
+		for _, r := range runs {
+			id := compareSetupOf(r)
+			m[id] = append(m[id], r)
+		}
+		return m
+	}
+	o, n := bySetup(old), bySetup(new)
+	if len(o) <= 1 && len(n) <= 1 {
+		return []setupRow{{strategy: strategy, what: "stream, shots and strategy", old: old,
+			new: new}}
+	}
+	shared := []string{"a side holds this strategy under several setups (model, training or " +
+		"strategy configuration, backend or data): each setup is a row of its own, compared " +
+		"with the same setup on the other side, never pooled"}
+	ids := slices.Sorted(maps.Keys(o))
+	for id := range n {
+		if _, ok := o[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	rows := make([]setupRow, len(ids))
+	for i, id := range ids {
+		rows[i] = setupRow{strategy: strategy + " [setup " + id + "]",
+			what: "stream, shots, strategy and setup", old: o[id], new: n[id], notes: shared}
+	}
+	return rows
 }
 
 // compareValues fills the change, the test and the verdict of ch from
@@ -352,17 +436,16 @@ func RunValue(s *Set, r Run, key string) metrics.Value {
 	return metrics.Undefined
 }
 
-// groupWarnings returns the notes about one stream, shots and strategy:
-// what differs between the two sides' runs, or what is missing.
-func groupWarnings(old, new []Run, oldFailed, newFailed int) []string {
+// groupWarnings returns the notes about one row, the runs of one
+// stream, shots and strategy (and setup), which what names: what
+// differs between the two sides' runs, or what is missing.
+func groupWarnings(old, new []Run, oldFailed, newFailed int, what string) []string {
 	var notes []string
 	switch {
 	case len(old) == 0:
-		notes = append(notes, "only in NEW: OLD has no completed run of this stream, "+
-			"shots and strategy")
+		notes = append(notes, "only in NEW: OLD has no completed run of this "+what)
 	case len(new) == 0:
-		notes = append(notes, "only in OLD: NEW has no completed run of this stream, "+
-			"shots and strategy")
+		notes = append(notes, "only in OLD: NEW has no completed run of this "+what)
 	}
 	if oldFailed > 0 {
 		notes = append(notes, fmt.Sprintf("OLD has %d failed run(s) here, left out", oldFailed))

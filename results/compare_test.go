@@ -343,3 +343,87 @@ func TestCompareNewFailures(t *testing.T) {
 		})
 	}
 }
+
+// Runs of one strategy under several setups are never pooled: each
+// setup is a row, compared with the same setup on the other side, and a
+// setup on one side only is a row "only in OLD/NEW". The build does not
+// split them: a pull request always changes it.
+func TestCompareSetups(t *testing.T) {
+	model := func(name string) func(*Run) {
+		return func(r *Run) {
+			r.ModelConfig = `{"name":"` + name + `"}`
+			r.Build = "commit " + name
+			r.RunID += "-" + name
+		}
+	}
+	// OLD: finetune under the tiny model (forgetting mean 0.2) and the
+	// small one (mean 0.5). NEW: the same two, from another build, and a
+	// third, base.
+	old := makeSet("s", sideRuns{"finetune": fiveSeeds}, model("tiny"))
+	old.Runs = append(old.Runs, makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.3)},
+		model("small")).Runs...)
+	new := makeSet("s", sideRuns{"finetune": fiveSeeds}, func(r *Run) {
+		model("tiny")(r)
+		r.Build = "another commit"
+	})
+	new.Runs = append(new.Runs, makeSet("s", sideRuns{"finetune": plus(fiveSeeds, 0.3)},
+		model("small")).Runs...)
+	new.Runs = append(new.Runs, makeSet("s", sideRuns{"finetune": fiveSeeds}, model("base")).Runs...)
+
+	c, err := Compare(old, new, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The labels are compareSetupOf's ids of a run of each model.
+	label := func(s *Set, name string) string {
+		for _, r := range s.Runs {
+			if strings.HasSuffix(r.RunID, "-"+name) {
+				return "finetune [setup " + compareSetupOf(r) + "]"
+			}
+		}
+		t.Fatalf("no run of %s", name)
+		return ""
+	}
+	notes := func(ch Change) string {
+		var out []string
+		for _, n := range ch.Notes {
+			out = append(out, c.Notes[n-1])
+		}
+		return strings.Join(out, " | ")
+	}
+	for _, tc := range []struct {
+		strategy string
+		n        [2]int // seeds on each side
+		note     string
+	}{
+		// Same setup on both sides, same values: Δ 0, not the pooled
+		// mean (0.35 on both sides would hide a change of either).
+		{label(old, "tiny"), [2]int{5, 5}, "never pooled"},
+		{label(old, "small"), [2]int{5, 5}, "never pooled"},
+		{label(new, "base"), [2]int{0, 5}, "only in NEW: OLD has no completed run of this " +
+			"stream, shots, strategy and setup"},
+	} {
+		ch := change(t, c, tc.strategy, "forgetting")
+		if ch.Old.N != tc.n[0] || ch.New.N != tc.n[1] {
+			t.Errorf("%s: %d/%d seeds, want %d/%d", tc.strategy, ch.Old.N, ch.New.N, tc.n[0], tc.n[1])
+		}
+		if tc.n[0] > 0 && (!ch.HasDelta || math.Abs(ch.Delta) > 1e-9 || ch.Significant) {
+			t.Errorf("%s: Δ %v, significant %v; want 0, not significant", tc.strategy, ch.Delta,
+				ch.Significant)
+		}
+		if got := notes(ch); !strings.Contains(got, tc.note) {
+			t.Errorf("%s: notes %q; want %q", tc.strategy, got, tc.note)
+		}
+	}
+	// The tiny setup's builds differ: a note, as when each side has one
+	// setup, not rows apart.
+	if got := notes(change(t, c, label(old, "tiny"), "acc")); !strings.Contains(got,
+		`builds (results may differ in the last bits) differ: OLD "commit tiny", NEW "another commit"`) {
+		t.Errorf("tiny: notes %q; want one saying the builds differ", got)
+	}
+	// makeSet stores ACC, BWT, forgetting and LA; FWT and intransigence
+	// are undefined on both sides and have no row.
+	if n := len(c.Changes); n != 3*4 {
+		t.Errorf("%d changes, want 12 (3 setups of finetune, 4 metrics each)", n)
+	}
+}

@@ -28,6 +28,14 @@ a metric's values over seeds are roughly normal, not that both sides have the
 same spread. Below 3 seeds with a value on a side no test is run and nothing
 is significant; a note says so.
 
+Runs of one strategy under several setups (model, training or strategy
+configuration, backend, or a full stream's data; the build does not count,
+since a change to the code always changes it) are never pooled: when a side
+holds several, each setup is a row of its own, "strategy [setup id]",
+compared with the same setup on the other side, or shown as only in OLD or
+only in NEW. When each side holds one, they are compared, and a note says
+what differs.
+
 Numbered notes after the table flag what makes a row doubtful: too few seeds,
 a stream, shots and strategy present on one side only, failed runs left out,
 different stream versions or data digests, different strategy, model or
