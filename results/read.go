@@ -1,6 +1,7 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -36,12 +37,47 @@ type Set struct {
 // file without its run file (an interrupted run) is left out with a
 // warning. A run id found more than once keeps its first run file and
 // the cells file beside it, with a warning.
+//
+// A file with the columns of its kind and no rows (pyarrow writes such a
+// file) holds no runs; a warning says so.
 func Read(paths ...string) (*Set, error) {
+	return read(paths, nil, nil)
+}
+
+// read is [Read]. A file in skip is left out, and so are the cells and
+// diagnostics beside a run file in skip, without a warning. When
+// damaged is not nil, a file that cannot be read is given to it and left
+// out, as if in skip, instead of stopping the reading.
+func read(paths []string, skip map[string]bool, damaged func(file string, err error)) (*Set,
+	error) {
 	var (
 		files []string
 		seen  = map[string]bool{}
 		s     = &Set{RunFiles: map[string]string{}}
 	)
+	skipped := map[string]bool{}
+	for f := range skip {
+		skipped[f] = true
+	}
+	// readOrSkip returns false for a file left out.
+	readOrSkip := func(f string, err error) (bool, error) {
+		switch {
+		case skipped[f]:
+			return false, nil
+		case err == nil:
+			return true, nil
+		case damaged == nil:
+			return false, err
+		}
+		damaged(f, err)
+		skipped[f] = true
+		return false, nil
+	}
+	// besideSkipped reports whether a cells or diagnostics file is beside
+	// a run file left out: its rows have no run to go with.
+	besideSkipped := func(f, suffix string) bool {
+		return skipped[strings.TrimSuffix(f, suffix)+RunSuffix]
+	}
 
 	// Gather the files, each once.
 	for _, p := range paths {
@@ -67,12 +103,18 @@ func Read(paths ...string) (*Set, error) {
 	// Read the run files first: they decide which cells count.
 	runFile := map[string]string{} // run id -> the run file kept
 	for _, f := range files {
-		if !strings.HasSuffix(f, RunSuffix) {
+		if !strings.HasSuffix(f, RunSuffix) || skipped[f] {
 			continue
 		}
 		runs, err := readFile[Run](f, "run_id", "status")
-		if err != nil {
-			return nil, err
+		if ok, err := readOrSkip(f, err); !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if len(runs) == 0 {
+			s.warnf("%s: no rows: the file holds no run", f)
 		}
 		for _, r := range runs {
 			if first, dup := runFile[r.RunID]; dup {
@@ -93,12 +135,15 @@ func Read(paths ...string) (*Set, error) {
 	}
 	var parts []part
 	for _, f := range files {
-		if !strings.HasSuffix(f, CellsSuffix) {
+		if !strings.HasSuffix(f, CellsSuffix) || skipped[f] || besideSkipped(f, CellsSuffix) {
 			continue
 		}
 		cells, err := readFile[Cell](f, "run_id", "after_task", "eval_task", "score")
-		if err != nil {
-			return nil, err
+		if ok, err := readOrSkip(f, err); !ok {
+			if err != nil {
+				return nil, err
+			}
+			continue
 		}
 		byRun := map[string][]Cell{}
 		var order []string
@@ -138,7 +183,8 @@ func Read(paths ...string) (*Set, error) {
 	// Then the diagnostics, kept for the runs read, from the file beside
 	// the run file.
 	for _, f := range files {
-		if !strings.HasSuffix(f, DiagnosticsSuffix) {
+		if !strings.HasSuffix(f, DiagnosticsSuffix) || skipped[f] ||
+			besideSkipped(f, DiagnosticsSuffix) {
 			continue
 		}
 		rows, err := readFile[Diagnostic](f, "run_id", "after_task", "task", "name", "value")
@@ -223,43 +269,71 @@ func isResultsFile(p string) bool {
 
 // readFile reads every row of the Parquet file at path as a T, after
 // checking that the file has the columns named in need (so that a file
-// of another kind is an error, not rows of zeros). A panic of the
-// Parquet library on a damaged file becomes an error naming the file.
+// of another kind is an error, not rows of zeros). A file with no rows
+// gives none. Errors, and panics of the Parquet library on a damaged
+// file, name the file and say what to do.
 func readFile[T any](path string, need ...string) (rows []T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			rows, err = nil, fmt.Errorf("%s: damaged Parquet file: %v", path, r)
+			rows, err = nil, damagedFile(path, fmt.Errorf("%v", r))
 		}
 	}()
 
-	f, err := os.Open(path)
+	pf, closeFile, err := openParquet(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	pf, err := parquet.OpenFile(f, info.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	defer closeFile()
 	for _, col := range need {
 		if _, ok := pf.Schema().Lookup(col); !ok {
 			return nil, fmt.Errorf("%s: no column %q; not a clbench results file of this kind",
 				path, col)
 		}
 	}
+	if pf.NumRows() == 0 {
+		// Reading no rows from a file that pyarrow wrote fails with
+		// "Seek: invalid offset": there is nothing to read anyway.
+		return nil, nil
+	}
 	rows = make([]T, pf.NumRows())
 	r := parquet.NewGenericReader[T](pf)
 	defer r.Close()
 	n, err := r.Read(rows)
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, damagedFile(path, err)
 	}
 	if n != len(rows) {
-		return nil, fmt.Errorf("%s: read %d of %d rows", path, n, len(rows))
+		return nil, damagedFile(path, fmt.Errorf("read %d of its %d rows", n, len(rows)))
 	}
 	return rows, nil
+}
+
+// openParquet opens the Parquet file at path; the error names the file.
+func openParquet(path string) (*parquet.File, func() error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // its own text repeats the path
+		}
+		return nil, nil, fmt.Errorf("%s: cannot open it: %w", path, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	pf, err := parquet.OpenFile(f, info.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, damagedFile(path, err)
+	}
+	return pf, f.Close, nil
+}
+
+// damagedFile is the error about a results file that the Parquet
+// library cannot read.
+func damagedFile(path string, err error) error {
+	return fmt.Errorf("%s: not a readable Parquet file, damaged or cut short (%v): "+
+		"write it again (rerun its run) or remove it", path, err)
 }

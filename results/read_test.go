@@ -45,12 +45,12 @@ func TestReadErrors(t *testing.T) {
 			p := filepath.Join(dir, "x.run.parquet")
 			os.WriteFile(p, []byte("run_id,acc\nx,0.5\n"), 0o644)
 			return dir
-		}, ""},
+		}, "not a readable Parquet file"},
 		{"truncated", func(dir string) string {
 			p := filepath.Join(dir, "x.run.parquet")
 			os.WriteFile(p, runBytes[:len(runBytes)/2], 0o644)
 			return dir
-		}, ""},
+		}, "not a readable Parquet file"},
 		{"damaged footer", func(dir string) string {
 			p := filepath.Join(dir, "x.run.parquet")
 			b := append([]byte(nil), runBytes...)
@@ -59,7 +59,7 @@ func TestReadErrors(t *testing.T) {
 			}
 			os.WriteFile(p, b, 0o644)
 			return p
-		}, ""},
+		}, "not a readable Parquet file"},
 		{"cells file named as a run file", func(dir string) string {
 			p := filepath.Join(dir, "x.run.parquet")
 			copyFile(t, CellsPath(good, run.RunID), p)
@@ -89,6 +89,16 @@ func TestReadErrors(t *testing.T) {
 			}
 		})
 	}
+
+	// The library's own words alone ("Seek: invalid offset") say
+	// nothing of what to do.
+	t.Run("says what to do", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "x.run.parquet"), runBytes[:len(runBytes)/2], 0o644)
+		if _, err := Read(dir); err == nil || !strings.Contains(err.Error(), "rerun its run") {
+			t.Errorf("error %v does not say to rerun or remove the file", err)
+		}
+	})
 
 	t.Run("missing path", func(t *testing.T) {
 		p := filepath.Join(t.TempDir(), "nothing")
@@ -237,4 +247,29 @@ func sameRows(a, b [][]float64) bool {
 		}
 	}
 	return true
+}
+
+// A run file with the schema and no rows, as pyarrow writes it, holds no
+// run: a warning, not "Seek: invalid offset". testdata/pyarrow-empty.run.parquet
+// was written by pyarrow 26 from a committed run file:
+//
+//	t = pq.read_table("leaderboard/results/00c14b9d4a4aab7e.run.parquet")
+//	pq.write_table(t.slice(0, 0), "pyarrow-empty.run.parquet")
+func TestReadPyarrowEmptyFile(t *testing.T) {
+	dir := t.TempDir()
+	run, cells := sampleRun()
+	if err := WriteRun(dir, run, cells); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty"+RunSuffix)
+	copyFile(t, filepath.Join("testdata", "pyarrow-empty"+RunSuffix), empty)
+	s, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Runs) != 1 || len(s.Warnings) != 1 ||
+		!strings.Contains(s.Warnings[0], empty+": no rows") {
+		t.Errorf("%d runs, warnings %q; want the one run and a warning that %s has no rows",
+			len(s.Runs), s.Warnings, empty)
+	}
 }

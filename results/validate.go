@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
@@ -64,8 +63,10 @@ type ValidateOptions struct {
 
 // Validate checks a submitted results set and returns every problem it
 // finds, errors and warnings, each naming its file, run and metric where
-// there is one. The returned error is for input that cannot be read at
-// all (a missing path, a damaged Parquet file).
+// there is one. A file that cannot be read (a damaged Parquet file) is
+// an error naming it, and the other files are still checked; the
+// returned error is for input that cannot be read at all (a missing
+// path).
 //
 // It checks:
 //   - schema: every file has every column of its kind ([Run] or [Cell]);
@@ -98,7 +99,14 @@ func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
 	}
 	v := &validator{o: o}
 
-	// The files' schemas.
+	// The files' schemas. A file that cannot be read is an error of its
+	// own, and left out: the others are still checked.
+	damaged := map[string]bool{}
+	reportDamaged := func(f string, err error) {
+		damaged[f] = true
+		v.add(Problem{Severity: SeverityError, File: f,
+			Message: strings.TrimPrefix(err.Error(), f+": ") + "; left out of the check"})
+	}
 	for _, p := range paths {
 		files, err := listFiles(p)
 		if err != nil {
@@ -109,12 +117,12 @@ func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
 		}
 		for _, f := range files {
 			if err := v.checkSchema(f); err != nil {
-				return nil, nil, err
+				reportDamaged(f, err)
 			}
 		}
 	}
 
-	s, err := Read(paths...)
+	s, err := read(paths, damaged, reportDamaged)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -150,11 +158,12 @@ func (v *validator) warnf(r Run, metric, format string, args ...any) {
 		fmt.Sprintf(format, args...)})
 }
 
-// checkSchema compares a file's columns with those of its kind.
+// checkSchema compares a file's columns with those of its kind; the
+// error is for a file that cannot be read.
 func (v *validator) checkSchema(path string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: damaged Parquet file: %v", path, r)
+			err = damagedFile(path, fmt.Errorf("%v", r))
 		}
 	}()
 	want := parquet.SchemaOf(Run{})
@@ -164,19 +173,11 @@ func (v *validator) checkSchema(path string) (err error) {
 	case strings.HasSuffix(path, DiagnosticsSuffix):
 		want = parquet.SchemaOf(Diagnostic{})
 	}
-	f, err := os.Open(path)
+	pf, closeFile, err := openParquet(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	pf, err := parquet.OpenFile(f, info.Size())
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
+	defer closeFile()
 	got := map[string]parquet.Field{}
 	for _, fl := range pf.Schema().Fields() {
 		got[fl.Name()] = fl

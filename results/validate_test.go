@@ -300,14 +300,40 @@ func TestValidateFiles(t *testing.T) {
 		t.Errorf("a missing metric column does not name the metric:\n%s", listProblems(problems))
 	}
 
-	// A damaged file cannot be validated at all.
+	// A damaged file is an error naming it, and the other files are
+	// still checked: a run file cut short (its footer lost) and a cells
+	// file that is not Parquet at all.
 	bad := filepath.Join(dir, "bad.run.parquet")
 	if err := os.WriteFile(bad, []byte("not parquet"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Validate([]string{dir}, validateOpts); err == nil ||
-		!strings.Contains(err.Error(), "bad.run.parquet") {
-		t.Errorf("damaged file: error %v, want one naming it", err)
+	cut := filepath.Join(dir, "cut.cells.parquet")
+	whole, err := os.ReadFile(filepath.Join(dir, "synthetic-finetune-1-0"+CellsSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cut, whole[:len(whole)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, problems, err := Validate([]string{dir}, validateOpts)
+	if err != nil {
+		t.Fatalf("damaged files stopped the check: %v", err)
+	}
+	for _, f := range []string{bad, cut} {
+		found := false
+		for _, p := range problems {
+			found = found || p.Severity == SeverityError && p.File == f &&
+				strings.Contains(p.Message, "not a readable Parquet file")
+		}
+		if !found {
+			t.Errorf("no error naming %s:\n%s", f, listProblems(problems))
+		}
+	}
+	// The six runs of the submission and the hand-written one.
+	if len(set.Runs) != 7 || !hasProblem(problems, Problem{SeverityError, "", "", "",
+		`no column "host"`}) {
+		t.Errorf("%d runs read, want 7, and the other files' problems:\n%s", len(set.Runs),
+			listProblems(problems))
 	}
 	if _, _, err := Validate([]string{filepath.Join(dir, "nope")}, validateOpts); err == nil {
 		t.Error("missing path: no error")

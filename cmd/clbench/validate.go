@@ -36,8 +36,11 @@ metric:
     same seeds, one run each, one strategy configuration; all runs share the
     model and training configuration and the stream's data.
 
+A file that cannot be read (a damaged Parquet file) is an error naming it; the
+other files are still checked.
+
 Exit status: 0 when there is no error (warnings are printed), 1 when there is
-one, 2 when the input cannot be read.`
+one, 2 when a path given does not exist or cannot be listed.`
 
 type validateOptions struct {
 	paths     []string
