@@ -49,7 +49,8 @@ func lockRun(dir, id string, force bool) (unlock func(), err error) {
 				return nil, fmt.Errorf("writing lock %s: %v %v", path, werr, cerr)
 			}
 			stop := heartbeat(path)
-			return func() { stop(); os.Remove(path) }, nil
+			// Remove first: a heartbeat after it fails, harmlessly.
+			return func() { os.Remove(path); stop() }, nil
 		}
 		if !errors.Is(err, os.ErrExist) {
 			return nil, fmt.Errorf("locking run: %w", err)
@@ -66,6 +67,22 @@ func lockRun(dir, id string, force bool) (unlock func(), err error) {
 	}
 	return nil, fmt.Errorf("%w: %s was taken again as soon as it was freed; "+
 		"if no other process runs this suite, delete it or rerun with --force", errBusy, path)
+}
+
+// clearStaleLock removes the lock of run id in dir when it is stale, as
+// a process killed after writing a run's results and before unlocking
+// leaves it; a live lock, or none, is left as it is.
+func clearStaleLock(dir, id string) {
+	path := filepath.Join(dir, id+".lock")
+	fi, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	owner, err := os.ReadFile(path)
+	host, _ := os.Hostname()
+	if err == nil && staleLock(string(owner), host, time.Since(fi.ModTime())) {
+		os.Remove(path)
+	}
 }
 
 // heartbeat refreshes the modification time of the lock at path every

@@ -237,6 +237,7 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 	if !s.Force {
 		if done, ok := s.completed(row.RunID); ok {
 			logger.Info("already complete, skipping", "run", n+1, "of", total, "what", label, "id", row.RunID)
+			clearStaleLock(s.Out, row.RunID) // left by a process killed as it finished the run
 			if _, err := os.Stat(results.DiagnosticsPath(s.Out, row.RunID)); s.Diagnostics && err != nil {
 				logger.Warn("a run already complete has no diagnostics; --force reruns it to measure them",
 					"what", label, "id", row.RunID)

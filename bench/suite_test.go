@@ -3,10 +3,14 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"github.com/clbench/clbench/internal/toy"
+	"github.com/clbench/clbench/results"
 	"github.com/clbench/clbench/tasks"
 )
 
@@ -56,6 +60,45 @@ func TestFailFastStartsNoRunAfterAFailure(t *testing.T) {
 			if len(rep.Failed) != int(n) || rep.NotStarted != tc.seeds-int(n) {
 				t.Errorf("report: %d failed, %d not started; want %d and %d",
 					len(rep.Failed), rep.NotStarted, n, tc.seeds-int(n))
+			}
+		})
+	}
+}
+
+// A process killed after writing a run's results and before removing
+// its lock leaves the lock behind; the suite that resumes skips the run
+// as complete and removes that stale lock, but not a live one.
+func TestSkippedRunClearsItsStaleLock(t *testing.T) {
+	host, _ := os.Hostname()
+	for _, tc := range []struct {
+		name, owner string
+		wantLock    bool
+	}{
+		{"process ended", fmt.Sprintf("%s %d\n", host, 1<<30), false},
+		{"process alive", fmt.Sprintf("%s %d\n", host, os.Getppid()), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var started atomic.Int32
+			s := failingSuite(t, 1, 1, &started)
+			stream, _ := s.Streams[0].Load(1)
+			row := s.newRow(stream, 0, s.Strategies[0], 1)
+			row.Status = results.StatusOK
+			if err := results.WriteRun(s.Out, row, nil); err != nil {
+				t.Fatal(err)
+			}
+			lock := filepath.Join(s.Out, row.RunID+".lock")
+			if err := os.WriteFile(lock, []byte(tc.owner), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Run(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Skipped != 1 || started.Load() != 0 {
+				t.Fatalf("%d skipped, %d started; want the complete run skipped", rep.Skipped, started.Load())
+			}
+			if _, err := os.Stat(lock); (err == nil) != tc.wantLock {
+				t.Errorf("lock there: %v, want %v", err == nil, tc.wantLock)
 			}
 		})
 	}
