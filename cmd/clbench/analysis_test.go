@@ -260,15 +260,23 @@ func TestValidateRejectsATamperedFile(t *testing.T) {
 	}
 }
 
+// A file that is not Parquet is an error naming it (exit 1: the other
+// files are still checked); a path that does not exist is bad input
+// (exit 2).
 func TestValidateUnreadableInput(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "x.run.parquet"), []byte("junk"), 0o644); err != nil {
+	junk := filepath.Join(dir, "x.run.parquet")
+	if err := os.WriteFile(junk, []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{dir, filepath.Join(dir, "missing")} {
-		if code, _, stderr := clbench(t, "validate", path); code != 2 {
-			t.Errorf("%s: exit %d, want 2; stderr %s", path, code, stderr)
-		}
+	if code, stdout, stderr := clbench(t, "validate", dir); code != 1 ||
+		!strings.Contains(stdout, "error: "+junk+": not a readable Parquet file") {
+		t.Errorf("%s: exit %d, want 1 and an error naming %s; stdout %s; stderr %s", dir, code,
+			junk, stdout, stderr)
+	}
+	missing := filepath.Join(dir, "missing")
+	if code, _, stderr := clbench(t, "validate", missing); code != 2 {
+		t.Errorf("%s: exit %d, want 2; stderr %s", missing, code, stderr)
 	}
 }
 
