@@ -246,6 +246,13 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 			st.File = filepath.Join(dir, st.File)
 		}
 		if len(st.Shots) == 0 {
+			if streams := topValue(&root, "streams"); streams != nil && i < len(streams.Content) {
+				if v := mappingValue(streams.Content[i], "shots"); v != nil {
+					// Written but empty: not the default full stream.
+					return nil, fail("line %d: stream %d's shots lists none; give them (shots: [0, 64]) "+
+						"or leave shots out for the full stream", v.Line, i+1)
+				}
+			}
 			st.Shots = []int{0}
 		}
 		for _, n := range st.Shots {
@@ -308,8 +315,12 @@ func topValue(doc *yaml.Node, key string) *yaml.Node {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil
 	}
-	m := doc.Content[0]
-	if m.Kind != yaml.MappingNode {
+	return mappingValue(doc.Content[0], key)
+}
+
+// mappingValue returns the value of key in mapping m, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {

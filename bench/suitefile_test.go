@@ -57,6 +57,8 @@ func TestReadSuiteFileRefusesBadInput(t *testing.T) {
 		{"zero seeds", head + "strategies: [finetune]\nseeds: 0\n", "line 4: seeds must be a positive count"},
 		{"empty seed list", head + "strategies: [finetune]\nseeds: []\n", "line 4: seeds lists no seeds"},
 		{"seeds without a value", head + "strategies: [finetune]\nseeds:\n", "line 4: seeds lists no seeds"},
+		{"empty shots", "streams:\n  - name: synthetic\n    shots: []\nstrategies: [finetune]\n",
+			"line 3: stream 1's shots lists none"},
 		{"repeated seed", head + "strategies: [finetune]\nseeds: [1, 2, 1]\n", "line 4: seed 1 is listed twice"},
 		{"repeated strategy", head + "strategies:\n  - finetune\n  - ewc\n  - finetune\n",
 			"line 6: strategy 3 repeats strategy 1 (line 4)"},
