@@ -258,7 +258,7 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 	logger.Info("run", "run", n+1, "of", total, "what", label, "id", row.RunID)
 	done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
 	if err != nil && ctx.Err() != nil {
-		return runOutcome{err: fmt.Errorf("%s: stopped: %w", label, err)}
+		return runOutcome{err: stoppedError{label, err}}
 	} else if err != nil {
 		return runOutcome{err: fmt.Errorf("%s: writing results: %w", label, err)}
 	}
@@ -458,3 +458,14 @@ func checkWritable(dir string) error {
 	f.Close()
 	return os.Remove(name)
 }
+
+// stoppedError is a run stopped by its context (a signal, a deadline):
+// it names the run, and leaves the context's own "context canceled" out
+// of the message while errors.Is still finds it.
+type stoppedError struct {
+	run string
+	err error
+}
+
+func (e stoppedError) Error() string { return e.run + ": stopped before it finished" }
+func (e stoppedError) Unwrap() error { return e.err }
