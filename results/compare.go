@@ -82,6 +82,10 @@ type Comparison struct {
 	// NewFailures are the streams, shots and strategies with failed runs
 	// in NEW and none in OLD: the change broke them, and the gate fails.
 	NewFailures []NewFailure
+	// OneSided counts the rows with completed runs on one side only
+	// ("only in OLD" or "only in NEW"): nothing compares them, so they
+	// cannot regress.
+	OneSided int
 	// Ungated is true for a comparison that cannot fail ([AgainstBaseline]):
 	// it has no thresholds, and no change is a regression.
 	Ungated bool
@@ -223,6 +227,9 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 
 	for _, k := range keys {
 		for _, row := range splitBySetup(k.strategy, oldRuns[k], newRuns[k]) {
+			if len(row.old) == 0 || len(row.new) == 0 {
+				c.OneSided++
+			}
 			var rowNotes []int
 			for _, text := range row.notes {
 				rowNotes = append(rowNotes, note(text))

@@ -155,12 +155,13 @@ func renderComparisonJSON(w io.Writer, c *Comparison) error {
 		Gate          []string     `json:"gate"`
 		Regressions   int          `json:"regressions"`
 		NewFailures   []NewFailure `json:"new_failures"`
+		OneSided      int          `json:"one_sided_rows"` // rows with runs on one side only
 		Changes       []jsonChange `json:"changes"`
 		Notes         []string     `json:"notes"`
 	}{
 		Alpha: c.Options.Alpha, Gates: !c.Ungated, Test: "welch-t", MinSeeds: MinSeeds,
 		Gate: c.Options.Gate, Regressions: c.Regressions, NewFailures: c.NewFailures,
-		Changes: make([]jsonChange, len(c.Changes)), Notes: c.Notes,
+		OneSided: c.OneSided, Changes: make([]jsonChange, len(c.Changes)), Notes: c.Notes,
 	}
 	if !c.Ungated {
 		out.Threshold, out.CostThreshold = &c.Options.Threshold, &c.Options.CostThreshold

@@ -185,6 +185,10 @@ func TestCompareNotes(t *testing.T) {
 			}
 		}
 	}
+	// ewc (OLD only) and lwf (NEW only) are the rows nothing compares.
+	if c.OneSided != 2 {
+		t.Errorf("OneSided = %d, want 2 (ewc only in OLD, lwf only in NEW)", c.OneSided)
+	}
 }
 
 func TestCompareErrors(t *testing.T) {
@@ -425,5 +429,8 @@ func TestCompareSetups(t *testing.T) {
 	// are undefined on both sides and have no row.
 	if n := len(c.Changes); n != 3*4 {
 		t.Errorf("%d changes, want 12 (3 setups of finetune, 4 metrics each)", n)
+	}
+	if c.OneSided != 1 {
+		t.Errorf("OneSided = %d, want 1 (the base setup, only in NEW)", c.OneSided)
 	}
 }

@@ -148,6 +148,11 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 				"their changes cannot be significant\n", c.Untestable, results.MinSeeds)
 		}
 	}
+	if c.OneSided > 0 {
+		fmt.Fprintf(stderr, "warning: %d row(s) have completed runs on one side only (only in "+
+			"OLD or only in NEW, see the notes): nothing compares them, so they cannot fail the gate\n",
+			c.OneSided)
+	}
 	gate := strings.Join(c.Options.Gate, ", ")
 	for _, ch := range c.Changes {
 		if ch.Regressed {
