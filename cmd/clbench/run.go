@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -545,6 +546,11 @@ func fileError(what, path string, err error) error {
 	switch {
 	case errors.Is(pe.Err, fs.ErrNotExist):
 		why = "no such file"
+		if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(path) {
+			// A strategy's file parameter, even in a suite file, is read
+			// from where clbench runs, not from the suite file's folder.
+			why += " (a relative path is read from the working directory, " + wd + ")"
+		}
 	case errors.Is(pe.Err, fs.ErrPermission):
 		why = "not allowed to read it"
 	}

@@ -153,6 +153,10 @@ func TestBadFlagValuesInWords(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.yaml")
 	suite := writeSuite(t, "streams:\n  - file: "+missing+"\nstrategies: [finetune]\n")
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -168,6 +172,10 @@ func TestBadFlagValuesInWords(t *testing.T) {
 		{"stream file", []string{"run", "--stream-file", missing}, "--stream-file " + missing + ": no such file"},
 		{"stream file of a suite", []string{"run", "--suite", suite},
 			suite + ": stream file " + missing + ": no such file"},
+		// A relative path says where it was looked for.
+		{"relative parameter file", quickRun(dir, "--strategy", "concept-graph", "--param",
+			"concept-graph.file=no/such/ties.yaml"), "parameter file=no/such/ties.yaml: no such file " +
+			"(a relative path is read from the working directory, " + cwd + ")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := clbench(t, tc.args...)
