@@ -278,14 +278,14 @@ type setupRow struct {
 // compareSetupOf identifies what compare keeps apart within a stream,
 // shots and strategy: the leaderboard's setup (setupOf) without the
 // build, which every change to the code changes: the model, training
-// and strategy configurations, the backend and, for a full stream, the
-// data.
+// and strategy configurations, the backend and the data: a full
+// stream's digest, a few-shot variant's task sizes (see boardOf).
 func compareSetupOf(r Run) string {
-	digest := ""
+	data := r.TaskSizes // a few-shot variant's data differ by seed, by design: its caps
 	if r.Shots == 0 {
-		digest = r.StreamDigest // a few-shot variant's data differ by seed, by design
+		data = r.StreamDigest
 	}
-	return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.StrategyConfig, digest)
+	return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.StrategyConfig, data)
 }
 
 // splitBySetup returns the rows of one stream, shots and strategy. When

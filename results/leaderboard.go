@@ -27,8 +27,8 @@ type Entry struct {
 	Runs          int // runs in the entry
 	Seeds         int // distinct seeds among them
 	// Board identifies the setup that the entries ranked against this
-	// one share: model, protocol, backend, build and, for a full stream,
-	// its data (see boardOf). Runs under different setups are never
+	// one share: model, protocol, backend, build and the data: a full
+	// stream's digest, a few-shot variant's task sizes (see boardOf). Runs under different setups are never
 	// ranked together: each setup of a stream, version and shots is a
 	// board of its own.
 	Board string
@@ -84,13 +84,19 @@ func protocolOf(r Run) string {
 }
 
 // boardOf identifies the runs that are ranked together: one protocol
-// (protocolOf) and, for a full stream, one data digest (a few-shot
-// variant's data differ by seed, by design).
+// (protocolOf) and, for a full stream, one data digest. A few-shot
+// variant's data differ by seed, by design, so its digest cannot say
+// whether two variants drew from the same caps; its task sizes (the
+// first task's training examples and every task's test examples, as
+// --max-train and --max-test left them) can, when recorded.
 func boardOf(r Run) string {
-	if r.Shots == 0 {
+	switch {
+	case r.Shots == 0:
 		return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.Build, r.StreamDigest)
+	case r.TaskSizes != "":
+		return shortHash(r.ModelConfig, r.TrainConfig, r.Backend, r.Build, "sizes", r.TaskSizes)
 	}
-	return protocolOf(r)
+	return protocolOf(r) // written before task sizes were recorded
 }
 
 // setupOf names what must match for two runs to be seeds of one entry:

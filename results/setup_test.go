@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,6 +63,45 @@ func TestLeaderboardKeepsBoardsApart(t *testing.T) {
 	if abs(got[2]-0.65) > 1e-12 || abs(got[1]-0.8) > 1e-12 {
 		t.Errorf("ACC by seeds = %v, want 2 seeds: 0.65, 1 seed: 0.8", got)
 	}
+}
+
+// Few-shot runs drawn from other caps (--max-train, --max-test) are
+// another board: their digests differ by seed anyway, so only their
+// task sizes tell them apart. Runs written before task sizes were
+// recorded keep one board.
+func TestLeaderboardKeepsFewShotCapsApart(t *testing.T) {
+	fewShot := func(sizes func(i int) string) []Entry {
+		return Leaderboard(setupSet(func(i int, r *Run) {
+			r.Shots, r.StreamDigest = 64, fmt.Sprintf("digest of seed draw %d", i)
+			r.TaskSizes = sizes(i)
+		}))
+	}
+	// Runs 0 and 1 tested on 500 examples a task, run 2 on 20.
+	entries := fewShot(func(i int) string {
+		if i == 2 {
+			return "1000/20,64/20"
+		}
+		return "1000/500,64/500"
+	})
+	if len(entries) != 2 || entries[0].Board == entries[1].Board {
+		t.Fatalf("%d entries on boards %v: want 2 entries on 2 boards", len(entries), boardIDs(entries))
+	}
+	for _, e := range entries {
+		if e.Runs != e.Seeds {
+			t.Errorf("entry of board %s: %d runs for %d seeds", e.Board, e.Runs, e.Seeds)
+		}
+	}
+	if entries := fewShot(func(int) string { return "" }); len(entries) != 1 {
+		t.Errorf("%d entries without task sizes, want 1", len(entries))
+	}
+}
+
+func boardIDs(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Board)
+	}
+	return out
 }
 
 // Runs of one strategy under two configurations on one board are two
