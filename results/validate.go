@@ -56,6 +56,11 @@ type ValidateOptions struct {
 	// Streams maps each built-in stream's name to its current version.
 	// A run of a stream not in it (a user's stream file) gets a warning.
 	Streams map[string]string
+	// StreamTasks maps each built-in stream's name to its task names at
+	// its current version, comma-separated as Run.TaskNames holds them;
+	// a run of that version with other tasks is an error (a stream file
+	// that took a built-in's name). Nil skips the check.
+	StreamTasks map[string]string
 	// RunID derives a run's id from its content (bench.RunID); nil skips
 	// the check.
 	RunID func(Run) string
@@ -292,6 +297,10 @@ func (v *validator) checkRun(r Run) {
 		} else if r.StreamVersion != cur {
 			v.warnf(r, "", "stream %s is at version %q, not the current %q: it is ranked on "+
 				"that version's board, apart from the current one", r.Stream, r.StreamVersion, cur)
+		} else if want, ok := v.o.StreamTasks[r.Stream]; ok && r.TaskNames != want {
+			v.errorf(r, "", "stream %s@%s has tasks %q, but the built-in stream's are %q: "+
+				"a stream file under a built-in's name? (it would be ranked as that stream)",
+				r.Stream, r.StreamVersion, r.TaskNames, want)
 		}
 	}
 

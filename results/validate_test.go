@@ -26,8 +26,9 @@ func testRunID(r Run) string {
 }
 
 var validateOpts = ValidateOptions{
-	Streams: map[string]string{"synthetic": "1", "sentiment-ner-domain": "3"},
-	RunID:   testRunID,
+	Streams:     map[string]string{"synthetic": "1", "sentiment-ner-domain": "3"},
+	StreamTasks: map[string]string{"synthetic": "sentiment,ner"},
+	RunID:       testRunID,
 }
 
 // submission is a valid submission: finetune and cumulative on the
@@ -184,6 +185,13 @@ func TestValidate(t *testing.T) {
 			}
 			return s
 		}, want: []Problem{{SeverityWarning, "", "my-stream-finetune-2-0", "", "not built in"}}},
+		// A stream file that took a built-in's name: one task, not the
+		// built-in stream's two.
+		{name: "another stream under a built-in's name", edit: func(s []submitted) []submitted {
+			s[finetune2].run.TaskNames = "reviews"
+			return s
+		}, want: []Problem{{SeverityError, "", id, "", `stream synthetic@1 has tasks "reviews", ` +
+			`but the built-in stream's are "sentiment,ner"`}}},
 		{name: "backend recorded with a folder", edit: func(s []submitted) []submitted {
 			for i := range s {
 				s[i].run.Backend = "xla:/home/u/.cache/xla/lib/pjrt_c_api_cpu_plugin.so"

@@ -68,6 +68,15 @@ func parseStreamFile(path string) (*streamDef, error) {
 	if info.Name, err = p.requiredString(root, fields, "name"); err != nil {
 		return nil, err
 	}
+	for _, d := range builtins() {
+		// Results name a stream by its name and version: a file's stream
+		// under a built-in's name would be ranked and checked as that
+		// stream.
+		if d.info.Name == info.Name {
+			return nil, p.errorf(fields["name"], "%q is a built-in stream's name; give this "+
+				"stream a name of its own", info.Name)
+		}
+	}
 	if n := fields["version"]; n != nil {
 		if info.Version, err = p.str(n, "version"); err != nil {
 			return nil, err

@@ -77,6 +77,8 @@ func TestLoadFileErrors(t *testing.T) {
 		{"key given twice", "name: s\nname: t\ntasks:\n" + task, `:2: key "name" is given twice`},
 		{"missing name", "version: \"2\"\ntasks:\n" + task, `:1: missing key "name"`},
 		{"empty name", "name: \"\"\ntasks:\n" + task, `:1: "name" is empty`},
+		{"a built-in's name", "name: synthetic\ntasks:\n" + task,
+			`:1: "synthetic" is a built-in stream's name`},
 		{"missing tasks", "name: s\n", `:1: missing key "tasks"`},
 		{"empty task list", "name: s\ntasks: []\n", `:2: "tasks" must be a list of one or more tasks`},
 		{"task not a mapping", "name: s\ntasks:\n  - a\n", ":3: want a task"},

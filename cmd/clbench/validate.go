@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -75,12 +76,13 @@ func runValidate(stdout, stderr io.Writer, o *validateOptions) error {
 		return usageError("--tolerance %v: want a finite number, 0 or more (0 means the "+
 			"default, %g)", o.tolerance, results.DefaultTolerance)
 	}
-	streams := map[string]string{}
+	streams, streamTasks := map[string]string{}, map[string]string{}
 	for _, s := range tasks.Streams() {
 		streams[s.Name] = s.Version
+		streamTasks[s.Name] = strings.Join(s.Tasks, ",")
 	}
 	set, problems, err := results.Validate(o.paths, results.ValidateOptions{
-		Tolerance: o.tolerance, Streams: streams, RunID: bench.RunID,
+		Tolerance: o.tolerance, Streams: streams, StreamTasks: streamTasks, RunID: bench.RunID,
 	})
 	if err != nil {
 		return badInput(err)
