@@ -30,7 +30,8 @@ var Formats = []string{"table", "markdown", "csv", "json"}
 //
 // In the text formats scores are in points (score × 100) with one
 // decimal, "mean ± half-width", or the mean alone when there is no
-// interval (one seed), or "n/a" when undefined. Shots 0 shows as "full".
+// interval (one seed), or "n/a" when undefined, with "(2 of 3)" after a
+// mean that some runs leave undefined. Shots 0 shows as "full".
 func Render(w io.Writer, entries []Entry, format string) error {
 	switch format {
 	case "table":
@@ -204,15 +205,23 @@ func renderJSON(w io.Writer, entries []Entry) error {
 }
 
 // points formats an estimate in points: "mean ± half-width", "mean", or
-// "n/a".
+// "n/a". A mean over some of the runs only (the others undefined, such
+// as an intransigence without its cumulative run) says over how many:
+// "5.4 ± 34.9 (2 of 3)".
 func points(e metrics.Estimate) string {
+	var s string
 	switch {
 	case !e.HasMean():
 		return "n/a"
 	case !e.HasInterval:
-		return point(e.Mean)
+		s = point(e.Mean)
+	default:
+		s = point(e.Mean) + " ± " + point(e.HalfWidth())
 	}
-	return point(e.Mean) + " ± " + point(e.HalfWidth())
+	if e.Skipped > 0 {
+		s += fmt.Sprintf(" (%d of %d)", e.N, e.N+e.Skipped)
+	}
+	return s
 }
 
 // point formats a score in points with one decimal, without "-0.0".
