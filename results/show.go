@@ -99,12 +99,20 @@ func ShowRun(w io.Writer, s *Set, r Run) error {
 
 	fmt.Fprintf(w, "\nMetrics (points)\n")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	// Intransigence as the leaderboard finds it: stored, or against the
+	// cumulative run of the same seed among the results read.
+	intr := valuePoints(intransigence(s, r))
+	if !intransigence(s, r).Defined {
+		intr += " (no " + ReferenceStrategy + " run of this stream, shots, seed and setup in " +
+			"these results)"
+	}
 	for _, mv := range []struct {
-		name string
-		v    *float64
-	}{{"ACC", r.ACC}, {"BWT", r.BWT}, {"FWT", r.FWT}, {"Forgetting", r.Forgetting},
-		{"Intransigence", r.Intransigence}, {"LA", r.LA}} {
-		fmt.Fprintf(tw, "%s\t%s\n", mv.name, valuePoints(metrics.FromPtr(mv.v)))
+		name, v string
+	}{{"ACC", valuePoints(metrics.FromPtr(r.ACC))}, {"BWT", valuePoints(metrics.FromPtr(r.BWT))},
+		{"FWT", valuePoints(metrics.FromPtr(r.FWT))},
+		{"Forgetting", valuePoints(metrics.FromPtr(r.Forgetting))},
+		{"Intransigence", intr}, {"LA", valuePoints(metrics.FromPtr(r.LA))}} {
+		fmt.Fprintf(tw, "%s\t%s\n", mv.name, mv.v)
 	}
 	fmt.Fprintf(tw, "wall\t%.1f s (training %.1f s, evaluation %.1f s), %.0f examples/s\n",
 		r.WallSeconds, r.TrainSeconds, r.EvalSeconds, r.ExamplesPerSecond)

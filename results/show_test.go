@@ -171,3 +171,37 @@ func TestDamagedDiagnosticsFileIsLeftOut(t *testing.T) {
 		t.Errorf("warnings %q do not name %s", set.Warnings, path)
 	}
 }
+
+// show finds a run's intransigence as the leaderboard does: against the
+// cumulative run of the same seed among the results read, and says why
+// when there is none.
+func TestShowIntransigenceFromCumulative(t *testing.T) {
+	show := func(fs ...fixture) string {
+		dir := t.TempDir()
+		for _, f := range fs {
+			run, cells := runOf(f)
+			if err := WriteRun(dir, run, cells); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set, err := Read(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _ := runOf(fs[0])
+		r, _ := set.Run(first.RunID)
+		var buf bytes.Buffer
+		if err := ShowRun(&buf, set, r); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(strings.Fields(buf.String()), " ")
+	}
+	// finetune seed 1, R = [[0.9, -], [0.5, 0.7]], against cumulative
+	// seed 1's diagonal (0.95, 0.9): ((0.95-0.9) + (0.9-0.7))/2 = 0.125.
+	if out := show(fixtures[0], fixtures[4]); !strings.Contains(out, "Intransigence 12.5 LA") {
+		t.Errorf("with the cumulative run: %s", out)
+	}
+	if out := show(fixtures[0]); !strings.Contains(out, "Intransigence n/a (no cumulative run") {
+		t.Errorf("without it: %s", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -231,8 +232,18 @@ func runRun(ctx context.Context, o *runOptions) error {
 			return err
 		}
 	}
-	if err := results.Render(o.stdout, results.Leaderboard(set), o.format); err != nil {
+	entries := results.Leaderboard(set)
+	if err := results.Render(o.stdout, entries, o.format); err != nil {
 		return err
+	}
+	if missing := slices.ContainsFunc(entries, func(e results.Entry) bool {
+		return e.LA.HasMean() && !e.Intransigence.HasMean() // joint has neither
+	}); missing && !slices.ContainsFunc(rep.Runs, func(r results.Run) bool {
+		return r.Strategy == results.ReferenceStrategy
+	}) {
+		o.logger.Info("intransigence needs the "+results.ReferenceStrategy+" run of the same "+
+			"seed, which this command did not run: clbench leaderboard finds it among the "+
+			"folder's runs", "folder", o.out)
 	}
 	if rep.Busy > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d runs were left undone: other processes hold "+
