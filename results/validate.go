@@ -112,6 +112,7 @@ func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
 		v.add(Problem{Severity: SeverityError, File: f,
 			Message: strings.TrimPrefix(err.Error(), f+": ") + "; left out of the check"})
 	}
+	var noFiles []string
 	for _, p := range paths {
 		files, err := listFiles(p)
 		if err != nil {
@@ -119,6 +120,7 @@ func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
 		}
 		if len(files) == 0 {
 			v.add(Problem{Severity: SeverityError, File: p, Message: "no results files"})
+			noFiles = append(noFiles, p+": no results files") // read warns of it too
 		}
 		for _, f := range files {
 			if err := v.checkSchema(f); err != nil {
@@ -133,7 +135,15 @@ func Validate(paths []string, o ValidateOptions) (*Set, []Problem, error) {
 	}
 	v.s = s
 	for _, w := range s.Warnings {
-		v.add(Problem{Severity: SeverityWarning, Message: w})
+		if !slices.Contains(noFiles, w) {
+			v.add(Problem{Severity: SeverityWarning, Message: w})
+		}
+	}
+	if len(s.Runs) == 0 && len(noFiles) == 0 && len(damaged) == 0 {
+		// Cells or diagnostics whose runs are missing (a run killed
+		// before it wrote its run file): nothing was checked.
+		v.add(Problem{Severity: SeverityError, Message: "no runs: these results hold no run " +
+			"file (<id>.run.parquet), so nothing was checked"})
 	}
 
 	// Each run, then the set as a whole.

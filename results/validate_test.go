@@ -347,3 +347,35 @@ func TestValidateFiles(t *testing.T) {
 		t.Error("missing path: no error")
 	}
 }
+
+// A folder whose runs are all missing (cells left by interrupted runs)
+// checked nothing: an error, as an empty folder is, each said once.
+func TestValidateNoRuns(t *testing.T) {
+	dir := writeSubmission(t, submission())
+	files, err := filepath.Glob(filepath.Join(dir, "*"+RunSuffix))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no run files in the submission (%v)", err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, problems, err := Validate([]string{dir}, validateOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasProblem(problems, Problem{SeverityError, "", "", "", "no runs: these results hold no run file"}) {
+		t.Errorf("no error for a folder without runs:\n%s", listProblems(problems))
+	}
+
+	empty := t.TempDir()
+	_, problems, err = Validate([]string{empty}, validateOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || problems[0].Severity != SeverityError ||
+		!strings.Contains(problems[0].Message, "no results files") {
+		t.Errorf("empty folder: want one error, got:\n%s", listProblems(problems))
+	}
+}
