@@ -3,6 +3,7 @@ package results
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -568,6 +569,12 @@ func (v *validator) checkCompleteness() {
 			byStrategy[name] = append(byStrategy[name], r)
 		}
 		slices.Sort(strategies)
+		for _, st := range slices.Sorted(maps.Keys(configs)) {
+			if n := len(configs[st]); n > 1 {
+				board(SeverityWarning, "%s runs under %d configurations: each is an entry of "+
+					"its own, labelled with its setup, and all of them are shown", st, n)
+			}
+		}
 		seeds := sortedSeeds(allSeeds)
 		if len(seeds) < MinSeeds {
 			board(SeverityWarning, "%d seed(s): compare needs at least %d to call a change "+

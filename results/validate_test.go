@@ -5,9 +5,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -22,7 +24,16 @@ type submitted struct {
 
 // testRunID stands in for bench.RunID: an id from the run's content.
 func testRunID(r Run) string {
-	return fmt.Sprintf("%s-%s-%d-%d", r.Stream, r.Strategy, r.Seed, r.Shots)
+	id := fmt.Sprintf("%s-%s-%d-%d", r.Stream, r.Strategy, r.Seed, r.Shots)
+	if r.StrategyConfig != "{}" { // {"lambda":"2"} -> -lambda2
+		id += "-" + strings.Map(func(c rune) rune {
+			if unicode.IsLetter(c) || unicode.IsDigit(c) {
+				return c
+			}
+			return -1
+		}, r.StrategyConfig)
+	}
+	return id
 }
 
 var validateOpts = ValidateOptions{
@@ -377,5 +388,33 @@ func TestValidateNoRuns(t *testing.T) {
 	if len(problems) != 1 || problems[0].Severity != SeverityError ||
 		!strings.Contains(problems[0].Message, "no results files") {
 		t.Errorf("empty folder: want one error, got:\n%s", listProblems(problems))
+	}
+}
+
+// finetune under a second configuration, every seed: two entries of one
+// board, both shown; a warning, and no error.
+func TestValidateTwoConfigurations(t *testing.T) {
+	s := submission()
+	for _, sub := range slices.Clone(s[finetune2-1 : finetune2+2]) { // finetune, seeds 1 to 3
+		sub.run.StrategyConfig = `{"lambda":"2"}`
+		sub.run.RunID = testRunID(sub.run)
+		sub.cells = slices.Clone(sub.cells)
+		for j := range sub.cells {
+			sub.cells[j].RunID = sub.run.RunID
+		}
+		s = append(s, sub)
+	}
+	_, problems, err := Validate([]string{writeSubmission(t, s)}, validateOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Problem{SeverityWarning, "", "", "", "finetune runs under 2 configurations"}
+	if !hasProblem(problems, want) {
+		t.Errorf("no warning of the two configurations:\n%s", listProblems(problems))
+	}
+	for _, p := range problems {
+		if p.Severity == SeverityError {
+			t.Errorf("error: %s", p)
+		}
 	}
 }
