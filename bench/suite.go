@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -193,9 +194,13 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	wg.Wait()
 
 	rep := &Report{}
+	var otherBuilds []string // of the runs kept from another build or commit
 	for _, o := range outcomes {
 		if o.err != nil {
 			return rep, o.err
+		}
+		if o.skipped && o.run != nil && (o.run.Build != Build() || o.run.GitCommit != GitCommit()) {
+			otherBuilds = append(otherBuilds, o.run.GitCommit)
 		}
 		switch {
 		case o.busy:
@@ -211,6 +216,15 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 				rep.Failed = append(rep.Failed, *o.run)
 			}
 		}
+	}
+	if len(otherBuilds) > 0 {
+		// A run's id leaves the build out, so that a rebuild resumes a
+		// suite; after a change to the code, the runs kept are the old
+		// code's.
+		slices.Sort(otherBuilds)
+		logger.Warn("runs already complete were made by another build or commit and kept, "+
+			"not rerun; --force reruns them with this one", "kept", len(otherBuilds),
+			"their_commits", strings.Join(slices.Compact(otherBuilds), ","), "this_commit", GitCommit())
 	}
 	return rep, ctx.Err()
 }

@@ -1,11 +1,14 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -99,6 +102,40 @@ func TestSkippedRunClearsItsStaleLock(t *testing.T) {
 			}
 			if _, err := os.Stat(lock); (err == nil) != tc.wantLock {
 				t.Errorf("lock there: %v, want %v", err == nil, tc.wantLock)
+			}
+		})
+	}
+}
+
+// A run already complete but made by another commit is kept, not rerun
+// (the id leaves the build out), and the suite says so once, with the
+// commits.
+func TestSkippedRunOfAnotherCommitWarns(t *testing.T) {
+	for _, tc := range []struct {
+		name, commit string
+		warn         bool
+	}{
+		{"this commit", GitCommit(), false},
+		{"another commit", "0ldc0mm1t000", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var started atomic.Int32
+			s := failingSuite(t, 1, 1, &started)
+			var logs bytes.Buffer
+			s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+			stream, _ := s.Streams[0].Load(1)
+			row := s.newRow(stream, 0, s.Strategies[0], 1)
+			row.Status, row.GitCommit = results.StatusOK, tc.commit
+			if err := results.WriteRun(s.Out, row, nil); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := s.Run(context.Background())
+			if err != nil || rep.Skipped != 1 {
+				t.Fatalf("err %v, %d skipped; want the complete run skipped", err, rep.Skipped)
+			}
+			warned := strings.Contains(logs.String(), "made by another build or commit")
+			if warned != tc.warn || (tc.warn && !strings.Contains(logs.String(), tc.commit)) {
+				t.Errorf("warned %v, want %v:\n%s", warned, tc.warn, logs.String())
 			}
 		})
 	}
