@@ -37,6 +37,9 @@ type Reference struct {
 	Differences []string `yaml:"differences"`
 	// Commands reproduces the runs behind the report.
 	Commands string `yaml:"commands"`
+	// NotesOn names the results the rows' notes were written about (a
+	// note may quote their numbers); the report says so above the notes.
+	NotesOn string `yaml:"notes_on"`
 	// Protocol is what every matched run must have been trained under;
 	// a run that differs is an error, never a row of the report.
 	Protocol ReferenceProtocol `yaml:"protocol"`
@@ -330,7 +333,7 @@ func RenderReproduction(w io.Writer, ref *Reference, reps []Reproduction, comman
 				}
 			}
 			method := r.Row.Method
-			if r.Row.Note != "" {
+			if r.Row.Note != "" && r.Entry != nil { // a note is about the row's runs
 				notes = append(notes, fmt.Sprintf("%s, %s: %s", sc, r.Row.Method, strings.TrimSpace(r.Row.Note)))
 				method += fmt.Sprintf(" [%d]", len(notes))
 			}
@@ -346,6 +349,10 @@ func RenderReproduction(w io.Writer, ref *Reference, reps []Reproduction, comman
 	}
 	if len(notes) > 0 {
 		b.WriteString("## Notes\n\n")
+		if ref.NotesOn != "" {
+			fmt.Fprintf(&b, "Written about the runs in `%s`: runs of your own may give other "+
+				"numbers than these notes quote.\n\n", ref.NotesOn)
+		}
 		for i, n := range notes {
 			fmt.Fprintf(&b, "%d. %s\n", i+1, n)
 		}

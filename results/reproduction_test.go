@@ -24,9 +24,9 @@ const referenceHead = "paper: P\ntable: T\ntolerance: 2\nrows:\n"
 // a published 69.0 that is +1.0, within a tolerance of 2; ewc has no
 // runs.
 func TestReproduce(t *testing.T) {
-	path := writeReference(t, referenceHead+
+	path := writeReference(t, "notes_on: committed/\n"+referenceHead+
 		"  - {scenario: S, method: None, stream: "+snd+", strategy: finetune, acc: 69.0, sem: 0.5, note: why}\n"+
-		"  - {scenario: S, method: EWC, stream: "+snd+", strategy: ewc, acc: 80}\n"+
+		"  - {scenario: S, method: EWC, stream: "+snd+", strategy: ewc, acc: 80, note: unseen}\n"+
 		"  - {scenario: S2, method: SI, stream: "+snd+", strategy: si}\n")
 	ref, err := ReadReference(path)
 	if err != nil {
@@ -49,10 +49,14 @@ func TestReproduce(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{"`clbench reproduce X`", "## S\n", "## S2\n",
 		"| None [1] ", "69.00 ± 0.50", "70.0 ± ", "+1.0", " yes |", "not run", "not at hand",
-		"1. S, None: why"} {
+		"1. S, None: why", "Written about the runs in `committed/`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+	// ewc has no runs: its note, about runs, is left out.
+	if strings.Contains(out, "unseen") || strings.Contains(out, "EWC [") {
+		t.Errorf("the note of a row without runs is shown:\n%s", out)
 	}
 }
 
