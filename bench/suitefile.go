@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -74,6 +75,9 @@ type SuiteStream struct {
 type SuiteStrategy struct {
 	Name   string            `yaml:"name"`
 	Params map[string]string `yaml:"params"`
+	// Line is the strategy's line in its suite file; 0 when it was not
+	// read from one.
+	Line int `yaml:"-"`
 }
 
 // UnmarshalYAML accepts a plain name as well as a mapping.
@@ -183,7 +187,7 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, plainYAMLError(err))
 	}
 	if root.Kind == 0 {
 		return nil, fmt.Errorf("%s: empty suite file (want name, streams, strategies, ...)", path)
@@ -195,7 +199,14 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	dec.KnownFields(true)
 	var sf SuiteFile
 	if err := dec.Decode(&sf); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, plainYAMLError(err))
+	}
+	if seq := topValue(&root, "strategies"); seq != nil && seq.Kind == yaml.SequenceNode {
+		for i := range sf.Strategies {
+			if i < len(seq.Content) {
+				sf.Strategies[i].Line = seq.Content[i].Line
+			}
+		}
 	}
 	sf.Path = path
 	fail := func(format string, args ...any) error {
@@ -238,11 +249,17 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	if len(sf.Seeds) == 0 {
 		sf.Seeds = SuiteSeeds{1}
 	}
+	lineOf := func(key string, i int) int {
+		if seq := topValue(&root, key); seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
+			return seq.Content[i].Line
+		}
+		return 0
+	}
 	dir := filepath.Dir(path)
 	for i := range sf.Streams {
 		st := &sf.Streams[i]
 		if (st.Name == "") == (st.File == "") {
-			return nil, fail("stream %d: give exactly one of name and file", i+1)
+			return nil, fail("line %d: stream %d: give exactly one of name and file", lineOf("streams", i), i+1)
 		}
 		if st.File != "" && !filepath.IsAbs(st.File) {
 			st.File = filepath.Join(dir, st.File)
@@ -259,17 +276,11 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 		}
 		for _, n := range st.Shots {
 			if n < 0 {
-				return nil, fail("stream %d: shots must not be negative, got %d", i+1, n)
+				return nil, fail("line %d: stream %d: shots must not be negative, got %d", lineOf("streams", i), i+1, n)
 			}
 		}
 	}
 	// Repeats would be the same runs twice: an error, not a silent skip.
-	lineOf := func(key string, i int) int {
-		if seq := topValue(&root, key); seq != nil && seq.Kind == yaml.SequenceNode && i < len(seq.Content) {
-			return seq.Content[i].Line
-		}
-		return 0
-	}
 	seenStream := map[string]int{}
 	for i, st := range sf.Streams {
 		key := st.Name + "\x00" + st.File
@@ -398,4 +409,55 @@ func ShardFromEnv(getenv func(string) string) (index, count int, source string, 
 		return 0, 0, "", fmt.Errorf("%s gives shard %d of %d", source, index, count)
 	}
 	return index, count, source, nil
+}
+
+// yamlTypeError matches one of yaml.TypeError's messages.
+var yamlTypeError = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
+
+// plainYAMLError says a YAML library error in words: what a line should
+// hold and what it holds, rather than Go's types and YAML's tags
+// ("cannot unmarshal !!str `x` into []bench.SuiteStream").
+func plainYAMLError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	kinds := map[string]string{"str": "a string", "seq": "a list", "map": "a mapping",
+		"int": "a number", "float": "a number", "bool": "true or false", "null": "nothing"}
+	var msgs []string
+	for _, m := range te.Errors {
+		p := yamlTypeError.FindStringSubmatch(m)
+		if p == nil {
+			msgs = append(msgs, m)
+			continue
+		}
+		got := kinds[p[2]]
+		if got == "" {
+			got = p[2]
+		}
+		if p[3] != "" {
+			got += fmt.Sprintf(" (%s)", p[3])
+		}
+		msgs = append(msgs, fmt.Sprintf("line %s: want %s, got %s", p[1], goTypeInWords(p[4]), got))
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// goTypeInWords names a suite file's Go type as its YAML reader sees it.
+func goTypeInWords(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return "a mapping" // a struct: the suite file, a stream, a strategy
 }

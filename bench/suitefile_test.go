@@ -70,7 +70,15 @@ func TestReadSuiteFileRefusesBadInput(t *testing.T) {
 			"line 2: stream 1 lists shots 64 twice"},
 		{"no strategies", head, "no strategies"},
 		{"stream with name and file", "streams:\n  - {name: a, file: b.yaml}\nstrategies: [finetune]\n",
-			"give exactly one of name and file"},
+			"line 2: stream 1: give exactly one of name and file"},
+		// YAML of the wrong shape, said in words (not Go's types or
+		// YAML's tags).
+		{"streams not a list", "streams: synthetic\nstrategies: [finetune]\n",
+			"line 1: want a list, got a string (synthetic)"},
+		{"a list, not a suite", "- a\n- b\n", "line 1: want a mapping, got a list"},
+		{"parameter not a string", head + "strategies:\n  - {name: ewc, params: {lambda: [1, 2]}}\n",
+			"line 4: want a string, got a list"},
+		{"YAML syntax", head + "strategies: [finetune\n", ": did not find expected"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := writeSuite(t, c.body)

@@ -645,6 +645,13 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 	var specs []bench.StrategySpec
 	var left []string
 	for _, st := range list {
+		// A suite file's strategy is named by its file and line.
+		where := func(err error) error {
+			if o.suiteFile != "" && st.Line > 0 {
+				return fmt.Errorf("%s: line %d: %w", o.suiteFile, st.Line, err)
+			}
+			return err
+		}
 		s, cfg, err := reg.New(st.Name, st.Params)
 		if err != nil {
 			// A file parameter that cannot be read: say which.
@@ -655,14 +662,14 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 					break
 				}
 			}
-			return nil, badInput(err)
+			return nil, badInput(where(err))
 		}
 		if err := bench.CheckStrategy(s, model); err != nil {
 			if all {
 				left = append(left, st.Name)
 				continue
 			}
-			return nil, badInput(err)
+			return nil, badInput(where(err))
 		}
 		// What the strategy reports of itself beyond its parameters (the
 		// hash of a file it read) is part of the run's identity too.

@@ -200,3 +200,22 @@ max_test: 64
 		t.Errorf("failed runs shown as scores:\n%s", stdout)
 	}
 }
+
+// A suite file's strategy that cannot be made is named by the file and
+// its line (lines counted in the bodies).
+func TestSuiteStrategyErrorsNameTheLine(t *testing.T) {
+	const head = "streams:\n  - name: synthetic\nstrategies:\n  - finetune\n" // lines 1-4
+	for _, tc := range []struct{ name, body, want string }{
+		{"unknown parameter", head + "  - name: ewc\n    params: {lamda: \"4\"}\n",
+			`line 5: strategy "ewc" has no parameter "lamda"`},
+		{"unknown strategy", head + "  - nosuch\n", `line 5: unknown strategy "nosuch"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			suite := writeSuite(t, tc.body)
+			code, _, stderr := clbench(t, "run", "--suite", suite, "--out", t.TempDir())
+			if code != 2 || !strings.Contains(stderr, suite+": "+tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, suite+": "+tc.want)
+			}
+		})
+	}
+}
