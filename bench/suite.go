@@ -193,6 +193,24 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 	}
 	wg.Wait()
 
+	// Runs that another process held (two commands sharing a folder):
+	// wait for it to finish each, and take it over if its lock goes
+	// stale, so that the suite is complete when this command ends.
+	for n, o := range outcomes {
+		if !o.busy || stop || ctx.Err() != nil {
+			continue
+		}
+		logger.Info("another process is running this run; waiting for it to finish", "run", n+1,
+			"of", len(refs), "id", o.id, "lock", o.lock)
+		for outcomes[n].busy && ctx.Err() == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(busyPoll):
+				outcomes[n] = s.runRef(ctx, n, len(refs), refs[n], logger, report)
+			}
+		}
+	}
+
 	rep := &Report{}
 	var otherBuilds []string // of the runs kept from another build or commit
 	for _, o := range outcomes {
@@ -232,10 +250,16 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 // runOutcome is what became of one run of a suite.
 type runOutcome struct {
 	run     *results.Run
-	skipped bool // already complete in Out
-	busy    bool // another process holds its lock
+	skipped bool   // already complete in Out
+	busy    bool   // another process holds its lock
+	id      string // the run's id, when busy
+	lock    string // who holds its lock, when busy
 	err     error
 }
+
+// busyPoll is how often a suite looks again at a run that another
+// process holds; a variable so that tests can shorten it.
+var busyPoll = 2 * time.Second
 
 // runRef does one run of the suite: skip it when complete, leave it when
 // another process holds it, else run it and write it.
@@ -262,9 +286,8 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 	}
 	unlock, err := lockRun(s.Out, row.RunID, s.Force)
 	if errors.Is(err, errBusy) {
-		logger.Warn("another process holds its lock, leaving it", "what", label, "id", row.RunID,
-			"lock", err)
-		return runOutcome{busy: true}
+		logger.Debug("another process holds its lock", "what", label, "id", row.RunID, "lock", err)
+		return runOutcome{busy: true, id: row.RunID, lock: err.Error()}
 	} else if err != nil {
 		return runOutcome{err: err}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clbench/clbench/internal/toy"
 	"github.com/clbench/clbench/results"
@@ -138,5 +139,39 @@ func TestSkippedRunOfAnotherCommitWarns(t *testing.T) {
 				t.Errorf("warned %v, want %v:\n%s", warned, tc.warn, logs.String())
 			}
 		})
+	}
+}
+
+// A run another live process holds is awaited, not left undone: when
+// that process writes it and unlocks, the suite takes it as complete
+// (two commands sharing a folder both end with the whole suite done).
+func TestSuiteWaitsForARunAnotherProcessHolds(t *testing.T) {
+	defer func(p time.Duration) { busyPoll = p }(busyPoll)
+	busyPoll = 10 * time.Millisecond
+	host, _ := os.Hostname()
+	var started atomic.Int32
+	s := failingSuite(t, 1, 1, &started)
+	stream, _ := s.Streams[0].Load(1)
+	row := s.newRow(stream, 0, s.Strategies[0], 1)
+	lock := filepath.Join(s.Out, row.RunID+".lock")
+	// The parent process (go test) is alive: the lock is not stale.
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%s %d\n", host, os.Getppid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // the other process finishes the run a little later
+		time.Sleep(100 * time.Millisecond)
+		row.Status = results.StatusOK
+		if err := results.WriteRun(s.Out, row, nil); err != nil {
+			t.Error(err)
+		}
+		os.Remove(lock)
+	}()
+	rep, err := s.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Busy != 0 || rep.Skipped != 1 || len(rep.Runs) != 1 || started.Load() != 0 {
+		t.Errorf("busy %d, skipped %d, runs %d, started %d; want the other process's run "+
+			"awaited and taken as complete", rep.Busy, rep.Skipped, len(rep.Runs), started.Load())
 	}
 }

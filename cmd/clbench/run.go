@@ -246,8 +246,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 			"folder's runs", "folder", o.out)
 	}
 	if rep.Busy > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d runs were left undone: other processes hold "+
-			"their locks (delete the .lock files of processes that are gone, or rerun with --force)", rep.Busy)}
+		return &exitError{code: 1, err: fmt.Errorf("%d runs were left to other processes that "+
+			"were running them (their .lock files name them); the same command finishes any they "+
+			"leave undone", rep.Busy)}
 	}
 	if len(rep.Failed) > 0 {
 		for _, r := range rep.Failed {
