@@ -23,6 +23,10 @@ type AmplificationRow struct {
 	StreamVersion string
 	Strategy      string
 	Shots         int64 // the few-shot variant's training examples per later task
+	// Board is the few-shot variant's board (Entry.Board); BoardLabel is
+	// set, and shown beside the stream, when its stream, version and
+	// shots have several boards.
+	Board, BoardLabel string
 
 	// Forgetting over seeds, as fractions.
 	Full, FewShot           metrics.Estimate
@@ -68,6 +72,7 @@ func Amplification(entries []Entry) []AmplificationRow {
 		r := AmplificationRow{
 			Stream: e.Stream, StreamVersion: e.StreamVersion, Strategy: e.Strategy,
 			Shots: e.Shots, FewShot: e.Forgetting, FewShotSeeds: e.Seeds,
+			Board: e.Board, BoardLabel: e.BoardLabel,
 		}
 		k := key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}
 		if f, ok := full[k]; ok && !ambiguous[k] {
@@ -83,6 +88,7 @@ func Amplification(entries []Entry) []AmplificationRow {
 			cmp.Compare(a.StreamVersion, b.StreamVersion),
 			cmp.Compare(a.Strategy, b.Strategy),
 			cmp.Compare(a.Shots, b.Shots),
+			cmp.Compare(a.Board, b.Board),
 		)
 	})
 	return rows
@@ -91,15 +97,19 @@ func Amplification(entries []Entry) []AmplificationRow {
 // RenderAmplification writes the few-shot amplification table in one of
 // [Formats]. In the text formats forgetting is in points ("mean ±
 // half-width" over seeds) and the amplification in percent with a sign
-// ("+40.0%" is the article's "40% more forgetting"); "n/a" where
+// ("+40.0%" is 40% more forgetting than on the full stream); "n/a" where
 // undefined. CSV and JSON give the amplification as a fraction (0.4).
 func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) error {
 	switch format {
 	case "table", "markdown":
 		text := make([][]string, len(rows))
 		for i, r := range rows {
+			stream := streamVersion(r.Stream, r.StreamVersion)
+			if r.BoardLabel != "" {
+				stream += " [" + r.BoardLabel + "]"
+			}
 			text[i] = []string{
-				streamVersion(r.Stream, r.StreamVersion), r.Strategy, shots(r.Shots),
+				stream, r.Strategy, shots(r.Shots),
 				strconv.Itoa(r.FullSeeds) + "/" + strconv.Itoa(r.FewShotSeeds),
 				points(r.Full), points(r.FewShot), percent(r.Amplification),
 			}
@@ -113,11 +123,11 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 		return writeTable(w, nil, head, left, text)
 	case "csv":
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"stream", "stream_version", "strategy", "shots", "full_seeds",
+		cw.Write([]string{"stream", "stream_version", "board", "strategy", "shots", "full_seeds",
 			"fewshot_seeds", "forgetting_full", "forgetting_full_pm", "forgetting_fewshot",
 			"forgetting_fewshot_pm", "amplification"})
 		for _, r := range rows {
-			rec := []string{r.Stream, r.StreamVersion, r.Strategy,
+			rec := []string{r.Stream, r.StreamVersion, r.Board, r.Strategy,
 				strconv.FormatInt(r.Shots, 10), strconv.Itoa(r.FullSeeds),
 				strconv.Itoa(r.FewShotSeeds)}
 			rec = append(rec, csvEstimate(r.Full)...)
@@ -131,6 +141,7 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 		type jsonRow struct {
 			Stream        string           `json:"stream"`
 			StreamVersion string           `json:"stream_version"`
+			Board         string           `json:"board"`
 			Strategy      string           `json:"strategy"`
 			Shots         int64            `json:"shots"`
 			FullSeeds     int              `json:"full_seeds"`
@@ -141,7 +152,7 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 		}
 		out := make([]jsonRow, len(rows))
 		for i, r := range rows {
-			out[i] = jsonRow{r.Stream, r.StreamVersion, r.Strategy, r.Shots, r.FullSeeds,
+			out[i] = jsonRow{r.Stream, r.StreamVersion, r.Board, r.Strategy, r.Shots, r.FullSeeds,
 				r.FewShotSeeds, r.Full, r.FewShot, r.Amplification}
 		}
 		enc := json.NewEncoder(w)

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -73,5 +74,24 @@ func TestRenderAmplification(t *testing.T) {
 	}
 	if err := RenderAmplification(&bytes.Buffer{}, rows, "xml"); err == nil {
 		t.Error("unknown format: no error")
+	}
+}
+
+// Two few-shot boards of one stream and shots (other caps, say) are two
+// rows, told apart by their board beside the stream.
+func TestAmplificationShowsTheBoard(t *testing.T) {
+	few := func(board string, f float64) Entry {
+		return Entry{Stream: snd, StreamVersion: "1", Strategy: "ewc", Shots: 32, Seeds: 3,
+			Board: board, BoardLabel: board, Protocol: "p", Forgetting: estimate(f)}
+	}
+	rows := Amplification([]Entry{few("bbbbbbbb", 0.2), few("aaaaaaaa", 0.1)})
+	var b strings.Builder
+	if err := RenderAmplification(&b, rows, "table"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{snd + "@1 [aaaaaaaa]", snd + "@1 [bbbbbbbb]"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -350,7 +350,7 @@ func TestLeaderboardAmplification(t *testing.T) {
 	dir := t.TempDir()
 	writeRuns(t, dir, "finetune", 0.2, 0.3)
 	code, stdout, stderr := clbench(t, "leaderboard", dir, "--amplification", "--format", "csv")
-	if code != 0 || !strings.HasPrefix(stdout, "stream,stream_version,strategy,shots") {
+	if code != 0 || !strings.HasPrefix(stdout, "stream,stream_version,board,strategy,shots") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 	if code, _, _ := clbench(t, "leaderboard", dir, "--images", "x"); code != 2 {
