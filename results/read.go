@@ -41,7 +41,23 @@ type Set struct {
 // A file with the columns of its kind and no rows (pyarrow writes such a
 // file) holds no runs; a warning says so.
 func Read(paths ...string) (*Set, error) {
-	return read(paths, nil, nil)
+	s, err := read(paths, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i := range s.Runs {
+		s.sane(&s.Runs[i])
+	}
+	warned := map[string]bool{}
+	for _, c := range s.Cells {
+		if !(c.Score >= 0 && c.Score <= 1) && !warned[c.RunID] {
+			warned[c.RunID] = true
+			s.warnf("%s: run %q has a cell scored %v (after task %d, task %d), outside [0, 1]; "+
+				"clbench validate reports such runs", s.RunFiles[c.RunID], c.RunID, c.Score,
+				c.AfterTask, c.EvalTask)
+		}
+	}
+	return s, nil
 }
 
 // read is [Read]. A file in skip is left out, and so are the cells and
@@ -117,7 +133,10 @@ func read(paths []string, skip map[string]bool, damaged func(file string, err er
 			s.warnf("%s: no rows: the file holds no run", f)
 		}
 		for _, r := range runs {
-			if first, dup := runFile[r.RunID]; dup {
+			if first, dup := runFile[r.RunID]; dup && first == f {
+				s.warnf("%s: holds run %q twice; keeping the first row", f, r.RunID)
+				continue
+			} else if dup {
 				s.warnf("%s: run %q already read from %s; keeping that one", f, r.RunID, first)
 				continue
 			}
@@ -209,6 +228,31 @@ func read(paths []string, skip map[string]bool, damaged func(file string, err er
 		}
 	}
 	return s, nil
+}
+
+// sane warns of what no writer of clbench stores in a run, which the
+// file says all the same (a hand edit, another tool): a score metric that
+// is not a finite number is read as undefined, and a status other than
+// ok or failed keeps the run out of the rankings, as a failed run is.
+// (Read also warns of a cell scored outside [0, 1].) clbench validate,
+// which reads the files as they are, reports each as an error.
+func (s *Set) sane(r *Run) {
+	file := s.RunFiles[r.RunID]
+	for _, m := range []struct {
+		key string
+		v   **float64
+	}{{"acc", &r.ACC}, {"bwt", &r.BWT}, {"fwt", &r.FWT}, {"forgetting", &r.Forgetting},
+		{"intransigence", &r.Intransigence}, {"la", &r.LA}} {
+		if *m.v != nil && !finite(**m.v) {
+			s.warnf("%s: run %q stores %s = %v; read as undefined (clbench validate reports it)",
+				file, r.RunID, m.key, **m.v)
+			*m.v = nil
+		}
+	}
+	if r.Status != StatusOK && r.Status != StatusFailed {
+		s.warnf("%s: run %q has status %q, neither %q nor %q; left out as a failed run",
+			file, r.RunID, r.Status, StatusOK, StatusFailed)
+	}
 }
 
 func (s *Set) warnf(format string, args ...any) {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,6 +152,22 @@ func TestReadWarnings(t *testing.T) {
 		{"empty folder", func(t *testing.T) []string {
 			return []string{t.TempDir()}
 		}, 0, 0, []string{"no results files"}},
+		// What no clbench writes (a hand edit): warned of, a NaN metric
+		// read as undefined; validate reports each as an error.
+		{"values no writer stores", func(t *testing.T) []string {
+			d := t.TempDir()
+			bad, badCells := run, slices.Clone(cells)
+			bad.ACC, bad.Status = ptr(math.NaN()), "weird"
+			badCells[0].Score = 1.5
+			if err := writeAtomic(RunPath(d, bad.RunID), []Run{bad}); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeAtomic(CellsPath(d, bad.RunID), badCells); err != nil {
+				t.Fatal(err)
+			}
+			return []string{d}
+		}, 1, len(cells), []string{"stores acc = NaN; read as undefined",
+			`has status "weird"`, "has a cell scored 1.5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
