@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -145,8 +146,8 @@ func (c TrainConfig) Validate() error {
 		return fmt.Errorf("epochs must be positive, got %d", c.Epochs)
 	case c.BatchSize <= 0 || c.EvalBatchSize <= 0:
 		return fmt.Errorf("batch sizes must be positive, got %d and %d", c.BatchSize, c.EvalBatchSize)
-	case !(c.LearningRate > 0):
-		return fmt.Errorf("learning rate must be positive, got %g", c.LearningRate)
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
+		return fmt.Errorf("learning rate must be a positive number, got %g", c.LearningRate)
 	}
 	return nil
 }

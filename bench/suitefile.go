@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,8 +221,8 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	for _, key := range []string{"epochs", "iterations", "batch_size", "lr"} {
 		if v := topValue(&root, key); v != nil {
 			var x float64
-			if err := v.Decode(&x); err == nil && !(x > 0) {
-				return nil, fail("line %d: %s must be positive, got %s (leave it out for the default)",
+			if err := v.Decode(&x); err == nil && (!(x > 0) || math.IsInf(x, 0)) {
+				return nil, fail("line %d: %s must be a positive number, got %s (leave it out for the default)",
 					v.Line, key, v.Value)
 			}
 		}

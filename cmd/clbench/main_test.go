@@ -175,6 +175,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{"empty results folder", []string{"leaderboard", t.TempDir()}, "no runs"},
 		{"bad matrix", []string{"metrics", "--matrix", write("R.csv", "0.5,x\n")}, "R.csv:1"},
 		{"negative cap", quickRun(dir, "--max-train", "-5"), "--max-train -5"},
+		{"infinite learning rate", quickRun(dir, "--lr", "Inf"), "learning rate must be a positive number"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := clbench(t, tc.args...)
