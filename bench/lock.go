@@ -112,14 +112,17 @@ func heartbeat(path string) (stop func()) {
 
 // staleLock reports whether a lock whose owner is "host pid", last
 // refreshed age ago, belongs to a process that has ended: on this host,
-// one whose process no longer exists; of another host, one not
-// refreshed for lockExpiry.
+// one whose process no longer exists; of any host, one not refreshed
+// for lockExpiry.
 func staleLock(owner, host string, age time.Duration) bool {
 	fields := strings.Fields(owner)
 	if len(fields) != 2 {
 		return true // unreadable: a crash while writing it
 	}
-	if fields[0] != host {
+	if fields[0] != host || age > lockExpiry() {
+		// Of another host: only its age can tell. Of this host and not
+		// refreshed for so long: its process, whatever runs under that
+		// id now, is not a clbench holding it (process ids are reused).
 		return age > lockExpiry()
 	}
 	pid, err := strconv.Atoi(fields[1])

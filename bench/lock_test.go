@@ -25,6 +25,10 @@ func TestLockRun(t *testing.T) {
 		{"no lock", "", 0, false, false, nil},
 		{"live process of this host", fmt.Sprintf("%s %d\n", host, os.Getppid()), 0, false, true,
 			[]string{"r.lock", fmt.Sprint(os.Getppid()), "this host", "--force"}},
+		// A live process of this host whose lock is not refreshed is not
+		// a clbench holding it (its id was reused).
+		{"live process of this host, not refreshed for 11 heartbeats",
+			fmt.Sprintf("%s %d\n", host, os.Getppid()), expired, false, false, nil},
 		{"this process's own id, left by a former process 1", fmt.Sprintf("%s %d\n", host, os.Getpid()), 0, false, false, nil},
 		{"a process that has ended", fmt.Sprintf("%s %d\n", host, 1<<30), 0, false, false, nil},
 		{"a process that has ended, however old", fmt.Sprintf("%s %d\n", host, 1<<30), expired, false, false, nil},
