@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // ModelConfig sizes the model: a Transformer encoder over hashed word
@@ -46,7 +47,7 @@ func (c ModelConfig) IsMLP() bool { return c.Arch == MLP }
 func ModelSize(name string) (ModelConfig, error) {
 	c, ok := modelSizes[name]
 	if !ok {
-		return ModelConfig{}, fmt.Errorf("unknown model size %q (known: %v)", name, ModelSizes())
+		return ModelConfig{}, fmt.Errorf("unknown model size %q (known: %s)", name, strings.Join(ModelSizes(), ", "))
 	}
 	return c, nil
 }

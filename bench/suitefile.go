@@ -7,11 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/clbench/clbench/internal/yamlerr"
 )
 
 // SuiteFile is a suite as written in YAML: which streams (and few-shot
@@ -188,7 +189,7 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, plainYAMLError(err))
+		return nil, fmt.Errorf("%s: %w", path, yamlerr.Plain(err))
 	}
 	if root.Kind == 0 {
 		return nil, fmt.Errorf("%s: empty suite file (want name, streams, strategies, ...)", path)
@@ -200,7 +201,7 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	dec.KnownFields(true)
 	var sf SuiteFile
 	if err := dec.Decode(&sf); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, plainYAMLError(err))
+		return nil, fmt.Errorf("%s: %w", path, yamlerr.Plain(err))
 	}
 	if seq := topValue(&root, "strategies"); seq != nil && seq.Kind == yaml.SequenceNode {
 		for i := range sf.Strategies {
@@ -410,55 +411,4 @@ func ShardFromEnv(getenv func(string) string) (index, count int, source string, 
 		return 0, 0, "", fmt.Errorf("%s gives shard %d of %d", source, index, count)
 	}
 	return index, count, source, nil
-}
-
-// yamlTypeError matches one of yaml.TypeError's messages.
-var yamlTypeError = regexp.MustCompile("^line ([0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
-
-// plainYAMLError says a YAML library error in words: what a line should
-// hold and what it holds, rather than Go's types and YAML's tags
-// ("cannot unmarshal !!str `x` into []bench.SuiteStream").
-func plainYAMLError(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	kinds := map[string]string{"str": "a string", "seq": "a list", "map": "a mapping",
-		"int": "a number", "float": "a number", "bool": "true or false", "null": "nothing"}
-	var msgs []string
-	for _, m := range te.Errors {
-		p := yamlTypeError.FindStringSubmatch(m)
-		if p == nil {
-			msgs = append(msgs, m)
-			continue
-		}
-		got := kinds[p[2]]
-		if got == "" {
-			got = p[2]
-		}
-		if p[3] != "" {
-			got += fmt.Sprintf(" (%s)", p[3])
-		}
-		msgs = append(msgs, fmt.Sprintf("line %s: want %s, got %s", p[1], goTypeInWords(p[4]), got))
-	}
-	return errors.New(strings.Join(msgs, "; "))
-}
-
-// goTypeInWords names a suite file's Go type as its YAML reader sees it.
-func goTypeInWords(t string) string {
-	switch {
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	case strings.HasPrefix(t, "map["):
-		return "a mapping"
-	case t == "string":
-		return "a string"
-	case t == "bool":
-		return "true or false"
-	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
-		return "a whole number"
-	case strings.HasPrefix(t, "float"):
-		return "a number"
-	}
-	return "a mapping" // a struct: the suite file, a stream, a strategy
 }

@@ -270,8 +270,10 @@ func sibling(runFile string) string {
 // starting with a dot (temporary files) are skipped.
 func listFiles(path string) ([]string, error) {
 	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file or folder", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("%s: cannot read it: %w", path, errors.Unwrap(err))
 	}
 	if !info.IsDir() {
 		if !isResultsFile(path) {

@@ -8,12 +8,13 @@ import (
 	"math"
 	"os"
 	"sort"
-
 	"strconv"
 	"strings"
 
 	"github.com/olekukonko/tablewriter/renderer"
 	"gopkg.in/yaml.v3"
+
+	"github.com/clbench/clbench/internal/yamlerr"
 )
 
 // Reference is a published table that clbench's runs reproduce: for
@@ -94,7 +95,7 @@ func ReadReference(path string) (*Reference, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, yamlerr.Plain(err))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -103,7 +104,7 @@ func ReadReference(path string) (*Reference, error) {
 		if err == io.EOF {
 			return nil, fmt.Errorf("%s: the file is empty", path)
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, yamlerr.Plain(err))
 	}
 	if ref.Paper == "" {
 		return nil, fmt.Errorf("%s: no paper", path)

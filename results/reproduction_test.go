@@ -91,7 +91,7 @@ func TestReadReferenceRejects(t *testing.T) {
 			"  - {scenario: S, method: N, stream: s, strategy: x}\n", ":6: stream s and strategy x already have a row (line 5)"},
 		"incomplete": {referenceHead + "  - {scenario: S, method: M, stream: s}\n", ":5: a row needs"},
 		"sem alone":  {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, sem: 1}\n", ":5: sem needs an acc"},
-		"unknown":    {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, acc_pm: 1}\n", "field acc_pm not found"},
+		"unknown":    {referenceHead + "  - {scenario: S, method: M, stream: s, strategy: x, acc_pm: 1}\n", `line 5: unknown key "acc_pm"`},
 		"empty":      {"", "the file is empty"},
 		"tolerance":  {"paper: P\nrows:\n  - {scenario: S, method: M, stream: s, strategy: x}\n", "tolerance is missing"},
 	} {

@@ -189,8 +189,8 @@ func (d *streamDef) limit(i int, t *Task, spec TaskSpec, o Options) error {
 	t.Test = capExamples(t.Test, maxTest, newRNG(seed, spec.Name, "test"))
 	if o.Shots > 0 && i > 0 {
 		if o.Shots >= len(t.Train) {
-			return fmt.Errorf("task %s: %d shots would keep all of its %s: "+
-				"that is the full stream, not a few-shot variant", spec.Name, o.Shots,
+			return fmt.Errorf("%d shots would keep all of its %s: "+
+				"that is the full stream, not a few-shot variant", o.Shots,
 				plural(len(t.Train), "training example"))
 		}
 		t.Train = fewShot(t.Train, o.Shots, spec.Kind, t.Labels,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -185,11 +184,6 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 
 // readSide reads one side's paths, its warnings going to stderr.
 func readSide(name string, paths []string, stderr io.Writer) (*results.Set, error) {
-	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
-			return nil, badInput(fmt.Errorf("%s: %w", name, err))
-		}
-	}
 	s, err := results.Read(paths...)
 	if err != nil {
 		return nil, badInput(fmt.Errorf("%s: %w", name, err))

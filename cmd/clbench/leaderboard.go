@@ -68,7 +68,7 @@ func newLeaderboardCmd() *cobra.Command {
 		Use:   "leaderboard DIR|FILE...",
 		Short: "Merge result folders and print each metric as mean and 95% interval over seeds",
 		Long:  leaderboardLong,
-		Args:  cobra.MinimumNArgs(1),
+		Args:  atLeastOneArg("one or more results folders or files, such as out/results"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return runLeaderboard(cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
@@ -103,7 +103,7 @@ func runLeaderboard(stdout, stderr io.Writer, o *leaderboardOptions) error {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
 	if len(set.Runs) == 0 {
-		return badInput(fmt.Errorf("no runs found in %v", o.paths))
+		return badInput(fmt.Errorf("no runs found in %s", strings.Join(o.paths, ", ")))
 	}
 
 	// The report, when asked for.

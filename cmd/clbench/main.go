@@ -46,6 +46,16 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
+// atLeastOneArg is cobra.MinimumNArgs(1) saying what to give, in words.
+func atLeastOneArg(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageError("%s: give %s (see clbench %s --help)", cmd.Name(), what, cmd.Name())
+		}
+		return nil
+	}
+}
+
 // badInput wraps an error about the user's input: exit code 2.
 func badInput(err error) error { return &exitError{code: 2, err: err} }
 

@@ -208,7 +208,7 @@ func TestRunRefusesBadProtocols(t *testing.T) {
 			[]string{"line 5: give epochs or iterations, not both"}},
 		"iterations 0 in a suite": {
 			"streams:\n  - name: synthetic\nstrategies: [finetune]\niterations: 0\n",
-			[]string{"line 4: iterations must be positive"}},
+			[]string{"line 4: iterations must be a positive number"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := flagDefaults(t, "")

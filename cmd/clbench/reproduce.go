@@ -39,7 +39,7 @@ func newReproduceCmd() *cobra.Command {
 		Use:   "reproduce --reference FILE DIR|FILE...",
 		Short: "Set results beside a published table (docs/REPRODUCTION.md)",
 		Long:  reproduceLong,
-		Args:  cobra.MinimumNArgs(1),
+		Args:  atLeastOneArg("one or more results folders or files to set beside the reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return runReproduce(cmd.OutOrStdout(), o)
@@ -78,7 +78,7 @@ func reproduceReport(o *reproduceOptions) ([]byte, error) {
 	}
 	ref, err := results.ReadReference(o.reference)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, badInput(fileError("--reference", o.reference, err))
 	}
 	if err := checkReferenceNames(ref); err != nil {
 		return nil, badInput(err)

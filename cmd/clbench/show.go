@@ -28,9 +28,16 @@ func newShowCmd() *cobra.Command {
 		Use:   "show RUN [DIR|FILE...]",
 		Short: "Print one run: provenance, accuracy matrix, metrics, cost and diagnostics",
 		Long:  showLong,
-		Args:  cobra.MinimumNArgs(1),
+		Args:  atLeastOneArg("a run id (or a prefix of one, or a run file), then optionally the results folders to read"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, paths := args[0], args[1:]
+			for _, suffix := range []string{results.CellsSuffix, results.DiagnosticsSuffix} {
+				if strings.HasSuffix(id, suffix) {
+					return usageError("%s is a %s file: give its run file (%s) or the run id",
+						id, strings.TrimPrefix(strings.TrimSuffix(suffix, ".parquet"), "."),
+						strings.TrimSuffix(id, suffix)+results.RunSuffix)
+				}
+			}
 			if strings.HasSuffix(id, results.RunSuffix) && len(paths) == 0 {
 				// A run file: the run it holds, with the files beside it.
 				id, paths = strings.TrimSuffix(filepath.Base(id), results.RunSuffix), []string{id}

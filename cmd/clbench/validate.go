@@ -55,7 +55,7 @@ func newValidateCmd() *cobra.Command {
 		Use:   "validate FILE|DIR...",
 		Short: "Check a results set: schema, provenance, cells, recomputed metrics, completeness",
 		Long:  validateLong,
-		Args:  cobra.MinimumNArgs(1),
+		Args:  atLeastOneArg("one or more results folders or files to check"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			return runValidate(cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
