@@ -157,7 +157,7 @@ func RenderBaseline(w io.Writer, c *Comparison, format string) error {
 			case !ok || !ch.Old.HasMean() || !ch.New.HasMean():
 				row = append(row, "n/a")
 			default:
-				row = append(row, delta(ch)+" ("+pValue(ch, c.Options.Alpha)+")")
+				row = append(row, delta(ch)+" ("+PValue(ch, c.Options.Alpha)+")")
 			}
 			if ok && (ch.Better || ch.Worse) {
 				verdicts = append(verdicts, metricName(key)+" "+verdictWord(ch))

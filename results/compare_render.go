@@ -54,7 +54,7 @@ func renderComparisonText(w io.Writer, c *Comparison, markdown bool) error {
 	for i, ch := range c.Changes {
 		rows[i] = []string{
 			ch.Stream, shots(ch.Shots), ch.Strategy, metricName(ch.Metric.Key), arrow(ch.Metric),
-			side(ch, ch.Old), side(ch, ch.New), delta(ch), pValue(ch, c.Options.Alpha),
+			side(ch, ch.Old), side(ch, ch.New), delta(ch), PValue(ch, c.Options.Alpha),
 			strconv.Itoa(ch.Old.N) + "/" + strconv.Itoa(ch.New.N), verdict(ch), noteRefs(ch.Notes),
 		}
 	}
@@ -272,9 +272,9 @@ func delta(ch Change) string {
 	return s
 }
 
-// pValue is the text formats' p of ch: "p=" and [FormatP], "p<0.001"
+// PValue is the text formats' p of ch: "p=" and [FormatP], "p<0.001"
 // below 0.001 (when alpha is not smaller), "-" when untested.
-func pValue(ch Change, alpha float64) string {
+func PValue(ch Change, alpha float64) string {
 	switch {
 	case !ch.Tested:
 		return "-"

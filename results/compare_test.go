@@ -284,7 +284,7 @@ func TestPValueNearAlpha(t *testing.T) {
 		{0.0004, 0.0005, "p=0.0004", "0.0004"},
 	} {
 		ch := Change{Tested: true, Test: TTest{P: tc.p}}
-		if got := pValue(ch, tc.alpha); got != tc.text {
+		if got := PValue(ch, tc.alpha); got != tc.text {
 			t.Errorf("p %v at alpha %v: %q, want %q", tc.p, tc.alpha, got, tc.text)
 		}
 		if got := formatP(tc.p, tc.alpha, 'g', 4); got != tc.csv {

@@ -106,7 +106,7 @@ func TestCompareForgettingRoseTenPoints(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	want := "regression: finetune on synthetic (shots 0): forgetting +10.0 points"
+	want := "regression: finetune on synthetic (full stream): forgetting +10.0 points"
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr does not name the forgetting regression:\n%s", stderr)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -155,21 +156,21 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 	gate := strings.Join(c.Options.Gate, ", ")
 	for _, ch := range c.Changes {
 		if ch.Regressed {
-			fmt.Fprintf(stderr, "regression: %s on %s (shots %d): %s %+.1f%s (p=%s)\n",
-				ch.Strategy, ch.Stream, ch.Shots, ch.Metric.Key, ch.Delta, unit(ch),
-				results.FormatP(ch.Test.P, o.alpha))
+			fmt.Fprintf(stderr, "regression: %s on %s (%s): %s %+.1f%s (%s)\n",
+				ch.Strategy, ch.Stream, shotsText(ch.Shots), ch.Metric.Key, ch.Delta, unit(ch),
+				results.PValue(ch, o.alpha))
 		}
 	}
 	for _, f := range c.NewFailures {
-		fmt.Fprintf(stderr, "failed: %s on %s (shots %d): %d of %d NEW run(s) failed, none in "+
-			"OLD (clbench leaderboard NEW lists why)\n", f.Strategy, f.Stream, f.Shots, f.Failed,
-			f.Runs)
+		fmt.Fprintf(stderr, "failed: %s on %s (%s): %d of %d NEW run(s) failed, none in "+
+			"OLD (clbench leaderboard NEW lists why)\n", f.Strategy, f.Stream, shotsText(f.Shots),
+			f.Failed, f.Runs)
 	}
 	if c.Failed() {
 		var why []string
 		if c.Regressions > 0 {
-			why = append(why, fmt.Sprintf("%d significant regression(s) at alpha %g beyond %g "+
-				"points (gating: %s)", c.Regressions, o.alpha, o.threshold, gate))
+			why = append(why, fmt.Sprintf("%d significant regression(s) at alpha %g beyond %s "+
+				"(gating: %s)", c.Regressions, o.alpha, beyond(o, c.Options.Gate), gate))
 		}
 		if n := len(c.NewFailures); n > 0 {
 			why = append(why, fmt.Sprintf("%d stream, shots and strategy group(s) with runs "+
@@ -177,9 +178,37 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 		}
 		return &exitError{code: 1, err: fmt.Errorf("%s", strings.Join(why, "; "))}
 	}
-	fmt.Fprintf(stderr, "no significant regression at alpha %g beyond %g points (gating: %s)\n",
-		o.alpha, o.threshold, gate)
+	fmt.Fprintf(stderr, "no significant regression at alpha %g beyond %s (gating: %s)\n",
+		o.alpha, beyond(o, c.Options.Gate), gate)
 	return nil
+}
+
+// beyond says the thresholds of the gating metrics: points for a score,
+// percent of the old mean for a cost.
+func beyond(o *compareOptions, gate []string) string {
+	var scores, costs bool
+	for _, k := range gate {
+		if slices.Contains(results.CostMetrics, k) {
+			costs = true
+		} else {
+			scores = true
+		}
+	}
+	switch {
+	case costs && scores:
+		return fmt.Sprintf("%g points (scores) or %g%% (costs)", o.threshold, o.costThreshold)
+	case costs:
+		return fmt.Sprintf("%g%%", o.costThreshold)
+	}
+	return fmt.Sprintf("%g points", o.threshold)
+}
+
+// shotsText is "full stream" or "64 shots".
+func shotsText(n int64) string {
+	if n <= 0 {
+		return "full stream"
+	}
+	return fmt.Sprintf("%d shots", n)
 }
 
 // readSide reads one side's paths, its warnings going to stderr.

@@ -66,7 +66,7 @@ func TestCompareFailsOnNewFailures(t *testing.T) {
 	writeSeeds(t, new, "finetune", results.StatusOK, 1, 2, 3)
 	writeSeeds(t, new, "ewc", results.StatusFailed, 1, 2, 3)
 	code, _, stderr := clbench(t, "compare", old, new)
-	for _, want := range []string{"failed: ewc on synthetic (shots 0): 3 of 3 NEW run(s) failed",
+	for _, want := range []string{"failed: ewc on synthetic (full stream): 3 of 3 NEW run(s) failed",
 		"1 stream, shots and strategy group(s) with runs that failed in NEW only"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
@@ -80,5 +80,23 @@ func TestCompareFailsOnNewFailures(t *testing.T) {
 	writeSeeds(t, old, "ewc", results.StatusFailed, 4)
 	if code, _, stderr := clbench(t, "compare", old, new); code != 0 {
 		t.Errorf("exit %d, want 0 when OLD has failed runs too; stderr %q", code, stderr)
+	}
+}
+
+// The verdict names the threshold of what gates: points for a score,
+// percent of the old mean for a cost.
+func TestBeyondNamesTheGatingThresholds(t *testing.T) {
+	o := &compareOptions{threshold: 1, costThreshold: 10}
+	for _, tc := range []struct {
+		gate []string
+		want string
+	}{
+		{[]string{"acc", "forgetting"}, "1 points"},
+		{[]string{"wall_seconds"}, "10%"},
+		{[]string{"acc", "wall_seconds"}, "1 points (scores) or 10% (costs)"},
+	} {
+		if got := beyond(o, tc.gate); got != tc.want {
+			t.Errorf("beyond(%v) = %q, want %q", tc.gate, got, tc.want)
+		}
 	}
 }
