@@ -213,8 +213,13 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 
 	rep := &Report{}
 	var otherBuilds []string // of the runs kept from another build or commit
+	var stopped stoppedError // every run the context stopped, not only the first
 	for _, o := range outcomes {
-		if o.err != nil {
+		var se stoppedError
+		if errors.As(o.err, &se) {
+			stopped.runs, stopped.err = append(stopped.runs, se.runs...), se.err
+			continue
+		} else if o.err != nil {
 			return rep, o.err
 		}
 		if o.skipped && o.run != nil && (o.run.Build != Build() || o.run.GitCommit != GitCommit()) {
@@ -234,6 +239,9 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 				rep.Failed = append(rep.Failed, *o.run)
 			}
 		}
+	}
+	if len(stopped.runs) > 0 {
+		return rep, stopped
 	}
 	if len(otherBuilds) > 0 {
 		// A run's id leaves the build out, so that a rebuild resumes a
@@ -295,7 +303,7 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 	logger.Info("run", "run", n+1, "of", total, "what", label, "id", row.RunID)
 	done, err := s.runOne(ctx, stream, ref.Strategy, ref.Seed, row, logger.With("run", label), progress)
 	if err != nil && ctx.Err() != nil {
-		return runOutcome{err: stoppedError{label, err}}
+		return runOutcome{err: stoppedError{[]string{label}, err}}
 	} else if err != nil {
 		return runOutcome{err: fmt.Errorf("%s: writing results: %w", label, err)}
 	}
@@ -496,13 +504,18 @@ func checkWritable(dir string) error {
 	return os.Remove(name)
 }
 
-// stoppedError is a run stopped by its context (a signal, a deadline):
-// it names the run, and leaves the context's own "context canceled" out
+// stoppedError is the runs stopped by their context (a signal, a deadline):
+// it names them, and leaves the context's own "context canceled" out
 // of the message while errors.Is still finds it.
 type stoppedError struct {
-	run string
-	err error
+	runs []string
+	err  error
 }
 
-func (e stoppedError) Error() string { return e.run + ": stopped before it finished" }
+func (e stoppedError) Error() string {
+	if len(e.runs) == 1 {
+		return e.runs[0] + ": stopped before it finished"
+	}
+	return "stopped before they finished: " + strings.Join(e.runs, "; ")
+}
 func (e stoppedError) Unwrap() error { return e.err }
