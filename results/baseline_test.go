@@ -11,8 +11,7 @@ import (
 )
 
 func TestAgainstBaseline(t *testing.T) {
-	set := &Set{}
-	for _, f := range []fixture{
+	set := setOf([]fixture{
 		// finetune: forgetting R[1][1]-R[2][1] = 0.4, 0.3, 0.2; ACC 0.6, 0.7, 0.8.
 		{snd, 0, "finetune", 1, metrics.Matrix{{0.9, nan}, {0.5, 0.7}}, StatusOK, nil, 10, 0},
 		{snd, 0, "finetune", 2, metrics.Matrix{{0.9, nan}, {0.6, 0.8}}, StatusOK, nil, 10, 0},
@@ -23,11 +22,7 @@ func TestAgainstBaseline(t *testing.T) {
 		{snd, 0, "adapter", 3, metrics.Matrix{{0.9, nan}, {0.9, 0.6}}, StatusOK, nil, 10, 0},
 		// A board without finetune.
 		{"amazon-domains", 64, "ewc", 1, metrics.Matrix{{0.8}}, StatusOK, nil, 3, 0},
-	} {
-		run, cells := runOf(f)
-		set.Runs = append(set.Runs, run)
-		set.Cells = append(set.Cells, cells...)
-	}
+	}...)
 	c, err := AgainstBaseline(set, "finetune", CompareOptions{Alpha: 0.05})
 	if err != nil {
 		t.Fatal(err)
@@ -78,13 +73,7 @@ func TestAgainstBaseline(t *testing.T) {
 // its JSON says "gates": false with null thresholds and an empty gate
 // (it once held an infinite threshold, which JSON cannot encode).
 func TestAgainstBaselineRenders(t *testing.T) {
-	set := &Set{}
-	for _, f := range fixtures {
-		run, cells := runOf(f)
-		set.Runs = append(set.Runs, run)
-		set.Cells = append(set.Cells, cells...)
-	}
-	c, err := AgainstBaseline(set, "finetune", CompareOptions{Alpha: 0.05})
+	c, err := AgainstBaseline(setOf(fixtures...), "finetune", CompareOptions{Alpha: 0.05})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,4 +105,15 @@ func TestAgainstBaselineRenders(t *testing.T) {
 		t.Errorf("JSON head %s: want gates false, null thresholds, gate [] and no regressions",
 			strings.SplitN(buf.String(), `"changes"`, 2)[0])
 	}
+}
+
+// setOf is a set of the fixtures' runs and cells, in memory.
+func setOf(fs ...fixture) *Set {
+	set := &Set{}
+	for _, f := range fs {
+		run, cells := runOf(f)
+		set.Runs = append(set.Runs, run)
+		set.Cells = append(set.Cells, cells...)
+	}
+	return set
 }
