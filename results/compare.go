@@ -167,6 +167,10 @@ func Compare(old, new *Set, o CompareOptions) (*Comparison, error) {
 	gate := o.Gate
 	if gate == nil {
 		gate = ScoreMetrics
+	} else if len(gate) == 0 {
+		// A gate of nothing would pass every change; nil means every score.
+		return nil, fmt.Errorf("no gating metric given (leave the list out to gate on every " +
+			"score metric)")
 	}
 	shown := slices.Clone(ScoreMetrics)
 	for _, k := range gate {

@@ -200,6 +200,7 @@ func TestCompareErrors(t *testing.T) {
 		"threshold < 0":  {Alpha: 0.05, Threshold: -1},
 		"cost Inf":       {Alpha: 0.05, Threshold: 1, CostThreshold: math.Inf(1)},
 		"unknown metric": {Alpha: 0.05, Threshold: 1, Gate: []string{"speed"}},
+		"empty gate":     {Alpha: 0.05, Threshold: 1, Gate: []string{}},
 	} {
 		if _, err := Compare(a, a, o); err == nil {
 			t.Errorf("%s: no error", name)

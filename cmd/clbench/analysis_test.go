@@ -188,6 +188,9 @@ func TestCompareBadInput(t *testing.T) {
 		{"empty folder", []string{"compare", a, t.TempDir()}, "no runs"},
 		{"nothing in common", []string{"compare", a, other}, "in common"},
 		{"unknown metric", []string{"compare", a, a, "--metric", "speed"}, "unknown metric"},
+		// An empty --metric (an unset variable in a CI job) must not turn
+		// the gate off.
+		{"empty metric", []string{"compare", a, a, "--metric", ""}, "--metric is empty"},
 		{"bad alpha", []string{"compare", a, a, "--alpha", "1.5"}, "alpha"},
 		{"bad format", []string{"compare", a, a, "--format", "xml"}, "format"},
 	} {

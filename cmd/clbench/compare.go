@@ -101,6 +101,10 @@ func runCompare(stdout, stderr io.Writer, o *compareOptions) error {
 		return usageError("unknown --format %q (want %s)", o.format,
 			strings.Join(results.Formats, ", "))
 	}
+	if o.metrics != nil && len(o.metrics) == 0 {
+		return usageError("--metric is empty: name the gating metrics (such as acc,forgetting), " +
+			"or leave --metric out to gate on every score metric")
+	}
 	if !(o.alpha > 0 && o.alpha < 1) { // written so that NaN fails
 		return usageError("--alpha %v: want a number between 0 and 1, such as 0.05", o.alpha)
 	}
