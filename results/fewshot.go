@@ -36,6 +36,28 @@ type AmplificationRow struct {
 	// forgettings: undefined when either is undefined, when there are no
 	// full-stream runs, or when the full-stream forgetting is <= 0.
 	Amplification metrics.Value
+	// Why says why Amplification is undefined; empty when it is defined.
+	Why string
+}
+
+// capsOf is what a stream's caps leave of its task sizes ("512/128,
+// 512/128,400/64"): the first task's training examples and every task's
+// test examples, which a few-shot variant shares with the full stream it
+// was drawn from ("512|128,128,64"). Empty when sizes were not recorded.
+func capsOf(sizes string) string {
+	if sizes == "" {
+		return ""
+	}
+	var tests []string
+	first := ""
+	for i, task := range strings.Split(sizes, ",") {
+		train, test, _ := strings.Cut(task, "/")
+		if i == 0 {
+			first = train
+		}
+		tests = append(tests, test)
+	}
+	return first + "|" + strings.Join(tests, ",")
 }
 
 // Amplification builds the few-shot amplification table from leaderboard
@@ -47,20 +69,18 @@ type AmplificationRow struct {
 // strategy and shots. Streams and strategies without a few-shot variant
 // have no row.
 func Amplification(entries []Entry) []AmplificationRow {
-	// A few-shot variant is set beside the full stream trained under the
-	// same protocol (Entry.Protocol). When several full-stream boards
-	// share it (the same protocol on other caps), which one the variant
-	// was sampled from is not recorded: the row then has no full side.
+	// A few-shot variant is set beside the full stream it was drawn
+	// from: the same stream, strategy and protocol (Entry.Protocol), at
+	// the same caps (capsOf: its first task's training examples and every
+	// task's test examples). Results written before task sizes were
+	// recorded match on the protocol alone. With no such full stream, or
+	// several, the row has no full side, and Why says so.
 	type key struct{ stream, version, strategy, protocol string }
-	full := map[key]Entry{}
-	ambiguous := map[key]bool{}
+	full := map[key][]Entry{}
 	for _, e := range entries {
 		if e.Shots <= 0 {
 			k := key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}
-			if _, ok := full[k]; ok {
-				ambiguous[k] = true
-			}
-			full[k] = e
+			full[k] = append(full[k], e)
 		}
 	}
 
@@ -74,11 +94,26 @@ func Amplification(entries []Entry) []AmplificationRow {
 			Shots: e.Shots, FewShot: e.Forgetting, FewShotSeeds: e.Seeds,
 			Board: e.Board, BoardLabel: e.BoardLabel,
 		}
-		k := key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}
-		if f, ok := full[k]; ok && !ambiguous[k] {
+		var match []Entry
+		for _, f := range full[key{e.Stream, e.StreamVersion, e.Strategy, e.Protocol}] {
+			if c, fc := capsOf(e.TaskSizes), capsOf(f.TaskSizes); c == "" || fc == "" || c == fc {
+				match = append(match, f)
+			}
+		}
+		switch len(match) {
+		case 0:
+			r.Why = "no full-stream runs of this strategy under the same protocol and caps"
+		case 1:
+			f := match[0]
 			r.Full, r.FullSeeds = f.Forgetting, f.Seeds
 			r.Amplification = metrics.FewShotAmplification(
 				e.Forgetting.MeanValue(), f.Forgetting.MeanValue())
+			if !r.Amplification.Defined {
+				r.Why = "undefined: a forgetting is undefined, or the full stream's is not above 0"
+			}
+		default:
+			r.Why = fmt.Sprintf("%d full-stream boards could be the one it was drawn from "+
+				"(results without task sizes)", len(match))
 		}
 		rows = append(rows, r)
 	}
@@ -110,7 +145,7 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 			}
 			text[i] = []string{
 				stream, r.Strategy, shots(r.Shots),
-				strconv.Itoa(r.FullSeeds) + "/" + strconv.Itoa(r.FewShotSeeds),
+				fullSeeds(r) + "/" + strconv.Itoa(r.FewShotSeeds),
 				points(r.Full), points(r.FewShot), percent(r.Amplification),
 			}
 		}
@@ -125,14 +160,14 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"stream", "stream_version", "board", "strategy", "shots", "full_seeds",
 			"fewshot_seeds", "forgetting_full", "forgetting_full_pm", "forgetting_fewshot",
-			"forgetting_fewshot_pm", "amplification"})
+			"forgetting_fewshot_pm", "amplification", "why"})
 		for _, r := range rows {
 			rec := []string{r.Stream, r.StreamVersion, r.Board, r.Strategy,
 				strconv.FormatInt(r.Shots, 10), strconv.Itoa(r.FullSeeds),
 				strconv.Itoa(r.FewShotSeeds)}
 			rec = append(rec, csvEstimate(r.Full)...)
 			rec = append(rec, csvEstimate(r.FewShot)...)
-			rec = append(rec, fraction(r.Amplification))
+			rec = append(rec, fraction(r.Amplification), r.Why)
 			cw.Write(rec)
 		}
 		cw.Flush()
@@ -149,11 +184,12 @@ func RenderAmplification(w io.Writer, rows []AmplificationRow, format string) er
 			Full          metrics.Estimate `json:"forgetting_full"`
 			FewShot       metrics.Estimate `json:"forgetting_fewshot"`
 			Amplification metrics.Value    `json:"amplification"`
+			Why           string           `json:"why,omitempty"`
 		}
 		out := make([]jsonRow, len(rows))
 		for i, r := range rows {
 			out[i] = jsonRow{r.Stream, r.StreamVersion, r.Board, r.Strategy, r.Shots, r.FullSeeds,
-				r.FewShotSeeds, r.Full, r.FewShot, r.Amplification}
+				r.FewShotSeeds, r.Full, r.FewShot, r.Amplification, r.Why}
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -203,4 +239,12 @@ func streamVersion(stream, version string) string {
 		return stream
 	}
 	return stream + "@" + version
+}
+
+// fullSeeds is the full side's seeds, "-" when there is no full side.
+func fullSeeds(r AmplificationRow) string {
+	if r.FullSeeds == 0 {
+		return "-"
+	}
+	return strconv.Itoa(r.FullSeeds)
 }

@@ -39,6 +39,9 @@ type Entry struct {
 	// Protocol identifies model, protocol, backend and build, without
 	// the data: a full stream and its few-shot variants share it.
 	Protocol string
+	// TaskSizes is the entry's runs' task sizes (Run.TaskSizes), one for
+	// the board; empty in results written before they were recorded.
+	TaskSizes string
 	// Setup is set, and appended to Strategy, when a board holds runs of
 	// this strategy under several configurations; each is then an entry
 	// of its own.
@@ -171,6 +174,7 @@ func Leaderboard(s *Set) []Entry {
 	for _, k := range keys {
 		e := summarise(s, k, groups[k])
 		e.Board, e.Protocol = k.board, protocolOf(groups[k][0])
+		e.TaskSizes = groups[k][0].TaskSizes
 		if len(boardsOf[boardKey{k.stream, k.version, k.shots}]) > 1 {
 			e.BoardLabel = k.board
 		}

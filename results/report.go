@@ -166,7 +166,9 @@ func BuildReport(s *Set, o ReportOptions) (*Report, error) {
 		md.WriteString("Forgetting on the full stream and on each few-shot variant (in " +
 			"points, mean ± 95% interval over seeds), and the amplification " +
 			"F_few-shot / F_full − 1 of the means: +40.0% means 40% more forgetting " +
-			"with few examples; n/a when the full stream's forgetting is not above 0.\n\n")
+			"with few examples. A variant is set beside the full stream it was drawn from " +
+			"(same protocol and caps); n/a when there is none (\"-\" full seeds), or when the " +
+			"full stream's forgetting is not above 0.\n\n")
 		if err := RenderAmplification(&md, amp, "markdown"); err != nil {
 			return nil, err
 		}

@@ -168,3 +168,26 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// A few-shot variant is set beside the full stream at the caps it was
+// drawn from (its first task's training examples and every test size),
+// not beside a full stream at other caps.
+func TestAmplificationPairsByCaps(t *testing.T) {
+	entry := func(shots int64, sizes string, f float64) Entry {
+		return Entry{Stream: snd, StreamVersion: "1", Strategy: "finetune", Shots: shots,
+			Seeds: 3, Protocol: "p", Board: sizes, TaskSizes: sizes, Forgetting: estimate(f)}
+	}
+	// Full streams capped at 100 and at 200 training examples; a 16-shot
+	// variant drawn at 200: 0.3/0.2 - 1 = +50%, not 0.3/0.1 - 1.
+	rows := Amplification([]Entry{entry(0, "100/50,100/50", 0.10), entry(0, "200/50,200/50", 0.20),
+		entry(16, "200/50,16/50", 0.30)})
+	if len(rows) != 1 || !rows[0].Amplification.Defined || abs(rows[0].Amplification.X-0.5) > 1e-12 {
+		t.Fatalf("rows %+v: want one row of +50%%", rows)
+	}
+	// Drawn at 300: no full stream of its caps, and a reason.
+	rows = Amplification([]Entry{entry(0, "100/50,100/50", 0.10), entry(16, "300/50,16/50", 0.30)})
+	if len(rows) != 1 || rows[0].Amplification.Defined || rows[0].FullSeeds != 0 ||
+		!strings.Contains(rows[0].Why, "same protocol and caps") {
+		t.Errorf("rows %+v: want no full side, with why", rows)
+	}
+}
