@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -315,6 +316,12 @@ func (v *validator) checkRun(r Run) {
 		}
 	}
 
+	// Task sizes: they set a few-shot run's board (boardOf), so they must
+	// be what its shots keep.
+	if r.TaskSizes != "" {
+		v.checkTaskSizes(r)
+	}
+
 	// Status.
 	switch r.Status {
 	case StatusOK:
@@ -340,6 +347,33 @@ func (v *validator) checkRun(r Run) {
 	// Cells, then the metrics from them.
 	if ok := v.checkCells(r); ok {
 		v.checkMetrics(r)
+	}
+}
+
+// checkTaskSizes checks a run's recorded task sizes ("512/128,16/128"):
+// one train/test pair per task, and, in a few-shot run, every later
+// task's training examples equal to its shots.
+func (v *validator) checkTaskSizes(r Run) {
+	tasks := strings.Split(r.TaskSizes, ",")
+	if len(tasks) != int(r.NumTasks) {
+		v.errorf(r, "", "task_sizes %q lists %d tasks; the run has %d", r.TaskSizes, len(tasks),
+			r.NumTasks)
+		return
+	}
+	for i, t := range tasks {
+		a, b, ok := strings.Cut(t, "/")
+		train, errA := strconv.ParseInt(a, 10, 64)
+		_, errB := strconv.ParseInt(b, 10, 64)
+		if !ok || errA != nil || errB != nil {
+			v.errorf(r, "", "task_sizes %q: task %d is %q, want training/test examples "+
+				"such as 512/128", r.TaskSizes, i+1, t)
+			return
+		}
+		if r.Shots > 0 && i > 0 && train != r.Shots {
+			v.errorf(r, "", "task_sizes %q: task %d trained on %d examples, but a %d-shot run "+
+				"keeps %d of every task after the first", r.TaskSizes, i+1, train, r.Shots, r.Shots)
+			return
+		}
 	}
 }
 

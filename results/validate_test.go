@@ -196,6 +196,16 @@ func TestValidate(t *testing.T) {
 			}
 			return s
 		}, want: []Problem{{SeverityWarning, "", "my-stream-finetune-2-0", "", "not built in"}}},
+		// Task sizes set a few-shot run's board: they must be what its
+		// shots keep, one pair per task.
+		{name: "task sizes of another task count", edit: func(s []submitted) []submitted {
+			s[finetune2].run.TaskSizes = "512/128"
+			return s
+		}, want: []Problem{{SeverityError, "", id, "", `task_sizes "512/128" lists 1 tasks; the run has 2`}}},
+		{name: "task sizes unreadable", edit: func(s []submitted) []submitted {
+			s[finetune2].run.TaskSizes = "512/128,lots"
+			return s
+		}, want: []Problem{{SeverityError, "", id, "", `task 2 is "lots"`}}},
 		// A stream file that took a built-in's name: one task, not the
 		// built-in stream's two.
 		{name: "another stream under a built-in's name", edit: func(s []submitted) []submitted {
@@ -415,6 +425,37 @@ func TestValidateTwoConfigurations(t *testing.T) {
 	for _, p := range problems {
 		if p.Severity == SeverityError {
 			t.Errorf("error: %s", p)
+		}
+	}
+}
+
+// A few-shot run's later tasks train on its shots: a run whose recorded
+// sizes say otherwise (a hand edit moving it to another board) is an
+// error.
+func TestValidateFewShotTaskSizes(t *testing.T) {
+	s := submission()
+	for i := range s {
+		s[i].run.Shots, s[i].run.TaskSizes = 16, "512/128,16/128"
+		s[i].run.RunID = testRunID(s[i].run)
+		for j := range s[i].cells {
+			s[i].cells[j].RunID, s[i].cells[j].Shots = s[i].run.RunID, 16
+		}
+	}
+	s[finetune2].run.TaskSizes = "512/128,100/128"
+	_, problems, err := Validate([]string{writeSubmission(t, s)}, validateOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Problem{SeverityError, "", s[finetune2].run.RunID, "",
+		"task 2 trained on 100 examples, but a 16-shot run keeps 16"}
+	if !hasProblem(problems, want) {
+		t.Errorf("no error for the edited sizes:\n%s", listProblems(problems))
+	}
+	for _, p := range problems {
+		// (The edit also moves the run to a board of its own, which the
+		// boards' seed checks report without a run.)
+		if p.Severity == SeverityError && p.RunID != "" && p.RunID != s[finetune2].run.RunID {
+			t.Errorf("error about another run: %s", p)
 		}
 	}
 }
