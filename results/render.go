@@ -60,7 +60,7 @@ var (
 // row formats e for the text formats.
 func row(e Entry) []string {
 	return []string{
-		rank(e.Rank), streamName(e), shots(e.Shots), e.Strategy, strconv.Itoa(e.Seeds),
+		rank(e.Rank), streamName(e), shots(e.Shots), e.Strategy, seedsText(e),
 		points(e.ACC), points(e.BWT), points(e.FWT),
 		points(e.Forgetting), points(e.Intransigence), points(e.LA),
 		strconv.FormatFloat(e.Cost.WallSeconds, 'f', 1, 64),
@@ -269,4 +269,13 @@ func count(x float64) string {
 		return strconv.FormatFloat(x/1e3, 'f', 1, 64) + "k"
 	}
 	return strconv.FormatFloat(x, 'f', 0, 64)
+}
+
+// seedsText is the entry's seeds, with its runs when there are more runs
+// than seeds (a seed run twice, pooled in the mean): "2 (3 runs)".
+func seedsText(e Entry) string {
+	if e.Runs > e.Seeds {
+		return fmt.Sprintf("%d (%d runs)", e.Seeds, e.Runs)
+	}
+	return strconv.Itoa(e.Seeds)
 }

@@ -191,3 +191,15 @@ func TestAmplificationPairsByCaps(t *testing.T) {
 		t.Errorf("rows %+v: want no full side, with why", rows)
 	}
 }
+
+// A seed run twice is pooled in the mean: the seeds column says how many
+// runs the mean is over. setupSet's three runs have seeds 1, 2 and 1.
+func TestRenderSaysRunsBeyondSeeds(t *testing.T) {
+	var b strings.Builder
+	if err := Render(&b, Leaderboard(setupSet(func(int, *Run) {})), "table"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "2 (3 runs)") {
+		t.Errorf("table lacks \"2 (3 runs)\":\n%s", b.String())
+	}
+}

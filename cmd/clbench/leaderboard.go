@@ -105,6 +105,13 @@ func runLeaderboard(stdout, stderr io.Writer, o *leaderboardOptions) error {
 	if len(set.Runs) == 0 {
 		return badInput(fmt.Errorf("no runs found in %s", strings.Join(o.paths, ", ")))
 	}
+	for _, e := range results.Leaderboard(set) {
+		if e.Runs > e.Seeds {
+			fmt.Fprintf(stderr, "warning: %s on %s@%s (%s): %d runs for %d seeds, pooled in "+
+				"its mean and interval as if each were a seed (clbench validate names them)\n",
+				e.Strategy, e.Stream, e.StreamVersion, shotsText(e.Shots), e.Runs, e.Seeds)
+		}
+	}
 
 	// The report, when asked for.
 	if o.report != "" {
