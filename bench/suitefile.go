@@ -36,7 +36,7 @@ import (
 //	epochs: 2                        # or iterations: 2000 (steps per task)
 //	batch_size: 32
 //	lr: 0.001
-//	max_train: 0                     # 0: each stream's own caps
+//	max_train: 0                     # 0: each stream's own caps; -1: none
 //	max_test: 0
 //	data: ../datasets                # optional data folder (relative to this file)
 //	diagnostics: true                # measure why tasks were forgotten (see Diagnostic)
@@ -70,6 +70,9 @@ type SuiteStream struct {
 	Name  string `yaml:"name"`
 	File  string `yaml:"file"`
 	Shots []int  `yaml:"shots"`
+	// Line is the stream's line in its suite file; 0 when it was not
+	// read from one.
+	Line int `yaml:"-"`
 }
 
 // SuiteStrategy is a strategy name with parameters. In YAML it is
@@ -231,9 +234,9 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	for _, key := range []string{"max_train", "max_test"} {
 		if v := topValue(&root, key); v != nil {
 			var x int
-			if err := v.Decode(&x); err == nil && x < 0 {
-				return nil, fail("line %d: %s must not be negative, got %d (0: each stream's own caps)",
-					v.Line, key, x)
+			if err := v.Decode(&x); err == nil && x < -1 {
+				return nil, fail("line %d: %s must be a number of examples, 0 (each stream's own "+
+					"caps) or -1 (no cap), got %d", v.Line, key, x)
 			}
 		}
 	}
@@ -260,6 +263,7 @@ func ReadSuiteFile(path string) (*SuiteFile, error) {
 	dir := filepath.Dir(path)
 	for i := range sf.Streams {
 		st := &sf.Streams[i]
+		st.Line = lineOf("streams", i)
 		if (st.Name == "") == (st.File == "") {
 			return nil, fail("line %d: stream %d: give exactly one of name and file", lineOf("streams", i), i+1)
 		}

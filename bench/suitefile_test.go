@@ -54,7 +54,7 @@ func TestReadSuiteFileRefusesBadInput(t *testing.T) {
 		{"zero epochs", head + "strategies: [finetune]\nepochs: 0\n", "line 4: epochs must be a positive number"},
 		{"negative lr", head + "strategies: [finetune]\nlr: -0.1\n", "line 4: lr must be a positive number"},
 		{"infinite lr", head + "strategies: [finetune]\nlr: .inf\n", "line 4: lr must be a positive number"},
-		{"negative cap", head + "strategies: [finetune]\nmax_train: -5\n", "line 4: max_train must not be negative"},
+		{"negative cap", head + "strategies: [finetune]\nmax_train: -5\n", "line 4: max_train must be a number of examples"},
 		{"zero seeds", head + "strategies: [finetune]\nseeds: 0\n", "line 4: seeds must be a positive count"},
 		{"empty seed list", head + "strategies: [finetune]\nseeds: []\n", "line 4: seeds lists no seeds"},
 		{"seeds without a value", head + "strategies: [finetune]\nseeds:\n", "line 4: seeds lists no seeds"},

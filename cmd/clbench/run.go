@@ -525,9 +525,12 @@ func (o *runOptions) streamSpecs(sf *bench.SuiteFile, model bench.ModelConfig) (
 			if err != nil {
 				where := "--stream-file"
 				if o.suiteFile != "" {
-					where = sf.Path + ": stream file"
+					where = fmt.Sprintf("%s: line %d: stream file", sf.Path, st.Line)
 				}
-				return nil, badInput(fileError(where, file, err))
+				if fe := fileError(where, file, err); fe != err || o.suiteFile == "" {
+					return nil, badInput(fe)
+				}
+				return nil, badInput(fmt.Errorf("%s: line %d: %w", sf.Path, st.Line, err))
 			}
 			if err := bench.CheckModelFits(model, first); err != nil {
 				return nil, usageError("%s: %v", from, err)
@@ -558,11 +561,6 @@ func fileError(what, path string, err error) error {
 	switch {
 	case errors.Is(pe.Err, fs.ErrNotExist):
 		why = "no such file"
-		if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(path) {
-			// A strategy's file parameter, even in a suite file, is read
-			// from where clbench runs, not from the suite file's folder.
-			why += " (a relative path is read from the working directory, " + wd + ")"
-		}
 	case errors.Is(pe.Err, fs.ErrPermission):
 		why = "not allowed to read it"
 	}
@@ -659,7 +657,14 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 			for k, v := range st.Params {
 				what := fmt.Sprintf("strategy %q: parameter %s=", st.Name, k)
 				if fe := fileError(what, v, err); fe != err {
+					missing := errors.Is(err, fs.ErrNotExist)
 					err = fe
+					if wd, werr := os.Getwd(); werr == nil && !filepath.IsAbs(v) && missing {
+						// Even in a suite file, a strategy's file parameter is
+						// read from where clbench runs, not from the suite's folder.
+						err = fmt.Errorf("%w (a relative path is read from the working "+
+							"directory, %s)", fe, wd)
+					}
 					break
 				}
 			}

@@ -171,7 +171,10 @@ func TestBadFlagValuesInWords(t *testing.T) {
 		{"suite file", []string{"run", "--suite", missing}, "--suite " + missing + ": no such file"},
 		{"stream file", []string{"run", "--stream-file", missing}, "--stream-file " + missing + ": no such file"},
 		{"stream file of a suite", []string{"run", "--suite", suite},
-			suite + ": stream file " + missing + ": no such file"},
+			suite + ": line 2: stream file " + missing + ": no such file"},
+		{"unknown stream of a suite", []string{"run", "--suite",
+			writeSuite(t, "streams:\n  - name: synthetik\nstrategies: [finetune]\n")},
+			`suite.yaml: line 2: unknown stream "synthetik"`},
 		// A relative path says where it was looked for.
 		{"relative parameter file", quickRun(dir, "--strategy", "concept-graph", "--param",
 			"concept-graph.file=no/such/ties.yaml"), "parameter file=no/such/ties.yaml: no such file " +
