@@ -85,6 +85,22 @@ func clearStaleLock(dir, id string) {
 	}
 }
 
+// liveLock returns the owner ("host pid") of run id's lock in dir when a
+// live process seems to hold it, else "".
+func liveLock(dir, id string) string {
+	path := filepath.Join(dir, id+".lock")
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	owner, err := os.ReadFile(path)
+	host, _ := os.Hostname()
+	if err != nil || staleLock(string(owner), host, time.Since(fi.ModTime())) {
+		return ""
+	}
+	return strings.TrimSpace(string(owner))
+}
+
 // heartbeat refreshes the modification time of the lock at path every
 // lockHeartbeat until the returned function is called, which waits for
 // it to end.

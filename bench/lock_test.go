@@ -102,3 +102,27 @@ func TestLockHeartbeat(t *testing.T) {
 		t.Errorf("lock there after unlock (a heartbeat outlived it?): %v", err)
 	}
 }
+
+// liveLock names the holder of a lock whose process is alive, and
+// nothing for a stale lock or none.
+func TestLiveLock(t *testing.T) {
+	host, _ := os.Hostname()
+	dir := t.TempDir()
+	if got := liveLock(dir, "r"); got != "" {
+		t.Errorf("no lock: %q", got)
+	}
+	live := fmt.Sprintf("%s %d", host, os.Getppid())
+	if err := os.WriteFile(filepath.Join(dir, "r.lock"), []byte(live+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := liveLock(dir, "r"); got != live {
+		t.Errorf("live lock: %q, want %q", got, live)
+	}
+	gone := fmt.Sprintf("%s %d\n", host, 1<<30)
+	if err := os.WriteFile(filepath.Join(dir, "r.lock"), []byte(gone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := liveLock(dir, "r"); got != "" {
+		t.Errorf("stale lock: %q", got)
+	}
+}

@@ -292,6 +292,11 @@ func (s *Suite) runRef(ctx context.Context, n, total int, ref RunRef, logger *sl
 			return runOutcome{run: &done, skipped: true}
 		}
 	}
+	if owner := liveLock(s.Out, row.RunID); s.Force && owner != "" {
+		logger.Warn("--force takes over the lock of a run that a live process holds: both "+
+			"run it, and the last to finish writes its results", "what", label, "id", row.RunID,
+			"holder", owner)
+	}
 	unlock, err := lockRun(s.Out, row.RunID, s.Force)
 	if errors.Is(err, errBusy) {
 		logger.Debug("another process holds its lock", "what", label, "id", row.RunID, "lock", err)
