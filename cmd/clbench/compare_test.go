@@ -28,6 +28,7 @@ func TestCompareAndValidateRejectBadSettings(t *testing.T) {
 		{[]string{"validate", dir, "--tolerance", "NaN"}, "--tolerance"},
 		{[]string{"validate", dir, "--tolerance", "Inf"}, "--tolerance"},
 		{[]string{"validate", dir, "--tolerance", "-1e-9"}, "--tolerance"},
+		{[]string{"validate", dir, "--tolerance", "1e9"}, "--tolerance"}, // would pass any edit
 	} {
 		t.Run(strings.Join(tc.args[len(tc.args)-2:], " "), func(t *testing.T) {
 			code, _, stderr := clbench(t, tc.args...)

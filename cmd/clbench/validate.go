@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -72,9 +71,11 @@ func runValidate(stdout, stderr io.Writer, o *validateOptions) error {
 	if o.format != "text" && o.format != "json" {
 		return usageError("unknown --format %q (want text or json)", o.format)
 	}
-	if !(o.tolerance >= 0) || math.IsInf(o.tolerance, 0) { // written so that NaN fails
-		return usageError("--tolerance %v: want a finite number, 0 or more (0 means the "+
-			"default, %g)", o.tolerance, results.DefaultTolerance)
+	// Written so that NaN fails. Above 0.001 (0.1 points) a hand-edited
+	// metric could pass as a rounding difference.
+	if !(o.tolerance >= 0 && o.tolerance <= 1e-3) {
+		return usageError("--tolerance %v: want a number from 0 to 0.001, in the metrics' "+
+			"fractions (0 means the default, %g)", o.tolerance, results.DefaultTolerance)
 	}
 	streams, streamTasks := map[string]string{}, map[string]string{}
 	for _, s := range tasks.Streams() {
