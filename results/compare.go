@@ -336,6 +336,20 @@ func splitBySetup(strategy string, old, new []Run) []setupRow {
 func (c *Comparison) compareValues(ch *Change, ov, nv []float64, note func(string) int) {
 	o := c.Options
 	if !ch.Old.HasMean() || !ch.New.HasMean() {
+		// Runs on a side, and the metric undefined in all of them: say so.
+		for _, side := range []struct {
+			name string
+			e    metrics.Estimate
+		}{{"OLD", ch.Old}, {"NEW", ch.New}} {
+			if !side.e.HasMean() && side.e.Skipped > 0 {
+				why := ""
+				if ch.Metric.Key == "intransigence" {
+					why = " (it needs the " + ReferenceStrategy + " run of the same seed and setup)"
+				}
+				ch.Notes = append(ch.Notes, note(fmt.Sprintf("%s is undefined in every %s run "+
+					"here%s: nothing to compare", ch.Metric.Name, side.name, why)))
+			}
+		}
 		return
 	}
 	switch {

@@ -435,3 +435,23 @@ func TestCompareSetups(t *testing.T) {
 		t.Errorf("OneSided = %d, want 1 (the base setup, only in NEW)", c.OneSided)
 	}
 }
+
+// A metric defined on one side and undefined in every run of the other
+// (intransigence without a cumulative run) gets a note saying so.
+func TestCompareNotesAMetricUndefinedOnOneSide(t *testing.T) {
+	old := makeSet("s", sideRuns{"finetune": fiveSeeds}, func(r *Run) { r.Intransigence = ptr(0.1) })
+	new := makeSet("s", sideRuns{"finetune": fiveSeeds}, nil)
+	c, err := Compare(old, new, defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := change(t, c, "finetune", "intransigence")
+	var notes []string
+	for _, n := range ch.Notes {
+		notes = append(notes, c.Notes[n-1])
+	}
+	if got := strings.Join(notes, " | "); !strings.Contains(got,
+		"Intransigence is undefined in every NEW run here (it needs the cumulative run") {
+		t.Errorf("notes %q", got)
+	}
+}
