@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:staticcheck
+
+	"github.com/clbench/clbench/tasks"
 )
 
 // Strategy is a continual-learning method. The bench calls whichever of
@@ -144,6 +146,12 @@ func NeedsTransformer(strategy string, cfg ModelConfig) error {
 // with every result.
 type Configurable interface {
 	Config() map[string]any
+}
+
+// StreamChecker strategies say, before a suite starts, whether they can
+// run on a stream (a file of theirs that names its tasks and labels).
+type StreamChecker interface {
+	CheckStream(*tasks.Stream) error
 }
 
 // MemoryUser strategies report how many training examples they keep.

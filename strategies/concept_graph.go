@@ -122,6 +122,17 @@ func newConceptGraph(cfg Config) (bench.Strategy, error) {
 
 func (c *conceptGraph) Name() string { return "concept-graph" }
 
+// CheckStream checks the ties file against the stream before a suite
+// starts: a task or label it names that the stream lacks is an error
+// naming the file and line.
+func (c *conceptGraph) CheckStream(stream *tasks.Stream) error {
+	if c.file == nil {
+		return nil
+	}
+	_, err := c.file.resolve(stream)
+	return err
+}
+
 // Config records the ties file's content hash with the run, so that a
 // run with an edited file is a different run, not one already done.
 func (c *conceptGraph) Config() map[string]any {

@@ -298,6 +298,9 @@ func (o *runOptions) suite() (*bench.Suite, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkStreams(specs, streams); err != nil {
+		return nil, err
+	}
 	backend, used, err := bench.NewBackend(sf.Backend)
 	if err != nil {
 		return nil, badInput(err)
@@ -542,6 +545,33 @@ func (o *runOptions) streamSpecs(sf *bench.SuiteFile, model bench.ModelConfig) (
 		}
 	}
 	return specs, nil
+}
+
+// checkStreams asks each strategy that checks a stream (a ties file
+// naming its tasks and labels) whether it can run on each stream, so
+// that a mismatch is refused before anything trains rather than written
+// as failed runs.
+func checkStreams(specs []bench.StrategySpec, streams []bench.StreamSpec) error {
+	for _, sp := range specs {
+		s, err := sp.New()
+		if err != nil {
+			return badInput(err)
+		}
+		c, ok := s.(bench.StreamChecker)
+		if !ok {
+			continue
+		}
+		for _, st := range streams {
+			stream, err := st.Load(1)
+			if err != nil {
+				return badInput(err)
+			}
+			if err := c.CheckStream(stream); err != nil {
+				return badInput(fmt.Errorf("strategy %s on stream %s: %w", sp.Name, stream.Name, err))
+			}
+		}
+	}
+	return nil
 }
 
 // fileError says that the file at path, given as what (a flag, or

@@ -193,3 +193,23 @@ func TestBadFlagValuesInWords(t *testing.T) {
 		})
 	}
 }
+
+// A concept-graph ties file that names tasks the stream lacks is refused
+// before anything trains, with the file and line; nothing is written
+// (it used to be recorded as a failed run, which then failed validate).
+func TestTiesFileForAnotherStreamIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	ties, err := filepath.Abs("../../strategies/testdata/concept-graph-sentiment-ner-domain.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := clbench(t, quickRun(dir, "--strategy", "concept-graph", "--param",
+		"concept-graph.file="+ties)...)
+	want := ties + `:14: task "conll2003" is not in stream synthetic`
+	if code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*.parquet")); len(files) > 0 {
+		t.Errorf("files written: %v", files)
+	}
+}
