@@ -380,6 +380,13 @@ func openParquet(path string) (*parquet.File, func() error, error) {
 // damagedFile is the error about a results file that the Parquet
 // library cannot read.
 func damagedFile(path string, err error) error {
-	return fmt.Errorf("%s: not a readable Parquet file, damaged or cut short (%v): "+
-		"write it again (rerun its run) or remove it", path, err)
+	why := ""
+	switch msg := err.Error(); {
+	case strings.Contains(msg, "magic"):
+		why = " (it does not end as a Parquet file does)"
+	case !strings.ContainsFunc(msg, func(r rune) bool { return r < ' ' || r == '\\' }):
+		why = " (" + msg + ")" // the library's words, when they hold no raw bytes
+	}
+	return fmt.Errorf("%s: not a readable Parquet file, damaged or cut short%s: "+
+		"write it again (rerun its run) or remove it", path, why)
 }

@@ -353,6 +353,9 @@ func TestValidateFiles(t *testing.T) {
 		for _, p := range problems {
 			found = found || p.Severity == SeverityError && p.File == f &&
 				strings.Contains(p.Message, "not a readable Parquet file")
+			if p.File == f && strings.ContainsAny(p.Message, "\\\x00\f") {
+				t.Errorf("raw bytes in the message: %q", p.Message)
+			}
 		}
 		if !found {
 			t.Errorf("no error naming %s:\n%s", f, listProblems(problems))
