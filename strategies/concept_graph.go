@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/clbench/clbench/bench"
+	"github.com/clbench/clbench/internal/yamlerr"
 	"github.com/clbench/clbench/tasks"
 )
 
@@ -150,7 +151,7 @@ func readConceptFile(path string) (*conceptFile, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, yamlerr.Plain(err))
 	}
 	sum := sha256.Sum256(data)
 	f := &conceptFile{path: path, hash: hex.EncodeToString(sum[:])}

@@ -50,25 +50,25 @@ func runMetrics(w io.Writer, o *metricsOptions) error {
 	if o.format != "table" && o.format != "json" {
 		return usageError("unknown --format %q (want table or json)", o.format)
 	}
-	r, err := readFile(o.matrix, func(f io.Reader) (metrics.Matrix, error) {
+	r, err := readFile("--matrix", o.matrix, func(f io.Reader) (metrics.Matrix, error) {
 		return metrics.ParseMatrixCSV(f, o.matrix)
 	})
 	if err != nil {
 		return badInput(err)
 	}
-	vector := func(path string) ([]float64, error) {
+	vector := func(flag, path string) ([]float64, error) {
 		if path == "" {
 			return nil, nil
 		}
-		return readFile(path, func(f io.Reader) ([]float64, error) {
+		return readFile(flag, path, func(f io.Reader) ([]float64, error) {
 			return metrics.ParseVectorCSV(f, path, r.T())
 		})
 	}
-	b, err := vector(o.untrained)
+	b, err := vector("--untrained", o.untrained)
 	if err != nil {
 		return badInput(err)
 	}
-	ref, err := vector(o.reference)
+	ref, err := vector("--reference", o.reference)
 	if err != nil {
 		return badInput(err)
 	}
@@ -96,11 +96,12 @@ func runMetrics(w io.Writer, o *metricsOptions) error {
 	return tw.Flush()
 }
 
-func readFile[T any](path string, parse func(io.Reader) (T, error)) (T, error) {
+// readFile parses the file at path, given with flag.
+func readFile[T any](flag, path string, parse func(io.Reader) (T, error)) (T, error) {
 	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return zero, err
+		return zero, fileError(flag, path, err)
 	}
 	defer f.Close()
 	return parse(f)
