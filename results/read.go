@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,6 +49,22 @@ func Read(paths ...string) (*Set, error) {
 	}
 	for i := range s.Runs {
 		s.sane(&s.Runs[i])
+	}
+	// A file whose columns are not its kind's (a hand edit, another tool)
+	// is read as far as it can be; say what was not.
+	for _, f := range slices.Sorted(maps.Values(s.RunFiles)) {
+		for _, path := range []string{f, sibling(f)} {
+			problems, err := schemaProblems(path)
+			if err != nil {
+				continue // not there, or already reported when read
+			}
+			for _, p := range problems {
+				if p.Severity == SeverityError {
+					s.warnf("%s: %s, so its values are not read as clbench wrote them "+
+						"(clbench validate reports it)", path, p.Message)
+				}
+			}
+		}
 	}
 	warned := map[string]bool{}
 	for _, c := range s.Cells {

@@ -290,3 +290,28 @@ func TestReadPyarrowEmptyFile(t *testing.T) {
 			len(s.Runs), s.Warnings, empty)
 	}
 }
+
+// A run file without a column of its kind (written by another tool) is
+// read as far as it can be, with a warning naming the file and column.
+func TestReadWarnsOfAnotherSchema(t *testing.T) {
+	dir := t.TempDir()
+	type partRun struct {
+		RunID  string `parquet:"run_id"`
+		Status string `parquet:"status"`
+		Stream string `parquet:"stream"`
+	}
+	path := filepath.Join(dir, "hand"+RunSuffix)
+	if err := writeAtomic(path, []partRun{{"hand", StatusOK, snd}}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Runs) != 1 || !slices.ContainsFunc(s.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, path+`: no column "acc", so its values are not read`)
+	}) {
+		t.Errorf("%d runs, warnings %q; want the run and a warning of its missing acc",
+			len(s.Runs), s.Warnings)
+	}
+}

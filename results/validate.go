@@ -177,7 +177,22 @@ func (v *validator) warnf(r Run, metric, format string, args ...any) {
 
 // checkSchema compares a file's columns with those of its kind; the
 // error is for a file that cannot be read.
-func (v *validator) checkSchema(path string) (err error) {
+func (v *validator) checkSchema(path string) error {
+	problems, err := schemaProblems(path)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		v.add(p)
+	}
+	return nil
+}
+
+// schemaProblems compares the columns of the results file at path with
+// those of its kind (run, cells or diagnostics): a column missing or of
+// another type is an error, an unknown one or one that clbench added
+// later a warning. The error is for a file that cannot be read at all.
+func schemaProblems(path string) (problems []Problem, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = damagedFile(path, fmt.Errorf("%v", r))
@@ -192,39 +207,35 @@ func (v *validator) checkSchema(path string) (err error) {
 	}
 	pf, closeFile, err := openParquet(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer closeFile()
 	got := map[string]parquet.Field{}
 	for _, fl := range pf.Schema().Fields() {
 		got[fl.Name()] = fl
 	}
+	add := func(p Problem) { problems = append(problems, p) }
 	for _, fl := range want.Fields() {
 		g, ok := got[fl.Name()]
 		switch {
 		case !ok && laterColumns[fl.Name()]:
-			v.add(Problem{Severity: SeverityWarning, File: path,
+			add(Problem{Severity: SeverityWarning, File: path,
 				Message: fmt.Sprintf("no column %q: written before clbench recorded it", fl.Name())})
 		case !ok:
-			v.add(Problem{Severity: SeverityError, File: path, Metric: metricKey(fl.Name()),
+			add(Problem{Severity: SeverityError, File: path, Metric: metricKey(fl.Name()),
 				Message: fmt.Sprintf("no column %q", fl.Name())})
 		case g.Type().Kind() != fl.Type().Kind():
-			v.add(Problem{Severity: SeverityError, File: path, Metric: metricKey(fl.Name()),
+			add(Problem{Severity: SeverityError, File: path, Metric: metricKey(fl.Name()),
 				Message: fmt.Sprintf("column %q is %v, want %v", fl.Name(), g.Type().Kind(),
 					fl.Type().Kind())})
 		}
 		delete(got, fl.Name())
 	}
-	extra := make([]string, 0, len(got))
-	for name := range got {
-		extra = append(extra, name)
-	}
-	slices.Sort(extra)
-	for _, name := range extra {
-		v.add(Problem{Severity: SeverityWarning, File: path,
+	for _, name := range slices.Sorted(maps.Keys(got)) {
+		add(Problem{Severity: SeverityWarning, File: path,
 			Message: fmt.Sprintf("unknown column %q", name)})
 	}
-	return nil
+	return problems, nil
 }
 
 // laterColumns are the optional columns that clbench added after
