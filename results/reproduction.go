@@ -332,6 +332,10 @@ func RenderReproduction(w io.Writer, ref *Reference, reps []Reproduction, comman
 				if r.Within(ref.Tolerance) {
 					ok = "yes"
 				}
+				if n := r.Entry.Seeds; n < MinSeeds {
+					// Too few seeds for the mean to say much either way.
+					ok += fmt.Sprintf(" (%d seed%s only)", n, map[bool]string{true: "s"}[n != 1])
+				}
 			}
 			method := r.Row.Method
 			if r.Row.Note != "" && r.Entry != nil { // a note is about the row's runs
