@@ -206,7 +206,12 @@ func (s *Suite) Run(ctx context.Context) (*Report, error) {
 			select {
 			case <-ctx.Done():
 			case <-time.After(busyPoll):
-				outcomes[n] = s.runRef(ctx, n, len(refs), refs[n], logger, report)
+				// Only a lock that is gone or stale is worth the run's
+				// stream being loaded again: the run is then complete
+				// (skipped), or this process takes it over.
+				if liveLock(s.Out, o.id) == "" {
+					outcomes[n] = s.runRef(ctx, n, len(refs), refs[n], logger, report)
+				}
 			}
 		}
 	}
