@@ -241,9 +241,9 @@ func runRun(ctx context.Context, o *runOptions) error {
 	}); missing && !slices.ContainsFunc(rep.Runs, func(r results.Run) bool {
 		return r.Strategy == results.ReferenceStrategy
 	}) {
-		o.logger.Info("intransigence needs the "+results.ReferenceStrategy+" run of the same "+
-			"seed, which this command did not run: clbench leaderboard finds it among the "+
-			"folder's runs", "folder", o.out)
+		o.logger.Info("intransigence is n/a without a "+results.ReferenceStrategy+" run of the "+
+			"same seed: add "+results.ReferenceStrategy+" to --strategy (clbench leaderboard "+
+			"also finds one run into the same folder before)", "folder", o.out)
 	}
 	if rep.Busy > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d runs were left to other processes that "+
