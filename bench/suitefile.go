@@ -28,8 +28,8 @@ import (
 //	  - finetune
 //	  - name: ewc
 //	    params: {lambda: "1000"}
-//	  - name: concept-graph          # a file parameter is recorded as written and
-//	    params: {file: ties.yaml}    # read from the working directory, not this file's
+//	  - name: concept-graph          # a file parameter is relative to this file
+//	    params: {file: ties.yaml}    # and recorded by its base name (and content)
 //	seeds: 3                         # seeds 1..3, or a list: [1, 7, 42]
 //	model: tiny                      # default: the streams' own (tiny for text)
 //	backend: go

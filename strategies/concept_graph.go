@@ -23,7 +23,7 @@ func init() {
 		Summary: "a user file maps each new label to old ones; the new head's rows start " +
 			"from, and are tied by a penalty to, the mean of the mapped old rows",
 		Params: []Param{
-			{Name: "file", Default: "none",
+			{Name: "file", Default: "none", File: true,
 				Doc: "YAML file of ties, task -> label -> [task:label, ...] of earlier tasks; " +
 					"none: no ties, the same as finetune"},
 			{Name: "tie", Default: "1.0",

@@ -26,6 +26,12 @@ type Param struct {
 	Name    string
 	Default string
 	Doc     string
+	// File marks a parameter that names a file ("none" for no file). In
+	// a suite file a relative path is read from the suite file's folder,
+	// and a run records the file by its base name: what it holds is the
+	// strategy's to record (a hash in Config), so that the same file
+	// gives the same runs wherever it lies.
+	File bool
 }
 
 // Info describes a strategy and makes new instances of it.

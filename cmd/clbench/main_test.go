@@ -304,3 +304,51 @@ func TestEditedStrategyFileIsANewRun(t *testing.T) {
 		t.Errorf("%d runs after editing the ties file, want 2", len(files))
 	}
 }
+
+// A suite's strategy file parameter is read from the suite file's
+// folder, and a run records the file by its base name: the same ties
+// file gives the same run given by path on the command line or from a
+// suite elsewhere (its content is recorded by its hash).
+func TestStrategyFileOfASuite(t *testing.T) {
+	dir := t.TempDir()
+	const ties = "product-sentiment: {positive: [movie-sentiment:positive]}\n"
+	if err := os.MkdirAll(filepath.Join(dir, "suites"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "suites", "ties.yaml"), []byte(ties), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	suite := filepath.Join(dir, "suites", "s.yaml")
+	if err := os.WriteFile(suite, []byte("streams:\n  - name: synthetic\nstrategies:\n"+
+		"  - {name: concept-graph, params: {file: ties.yaml}}\nmodel: micro\nepochs: 1\n"+
+		"max_train: 128\nmax_test: 64\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := clbench(t, "run", "--suite", suite, "--out", out, "-q"); code != 0 {
+		t.Fatalf("suite: exit %d: %s", code, stderr)
+	}
+	set, err := results.Read(out)
+	if err != nil || len(set.Runs) != 1 {
+		t.Fatalf("%v, %d runs", err, len(set.Runs))
+	}
+	if cfg := set.Runs[0].StrategyConfig; !strings.Contains(cfg, `"file":"ties.yaml"`) {
+		t.Errorf("strategy config %s: want the file by its base name", cfg)
+	}
+	// The same file by another path on the command line: the same run.
+	elsewhere := filepath.Join(dir, "elsewhere", "ties.yaml")
+	if err := os.MkdirAll(filepath.Dir(elsewhere), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(elsewhere, []byte(ties), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := clbench(t, quickRun(out, "--strategy", "concept-graph",
+		"--param", "concept-graph.file="+elsewhere)...)
+	if code != 0 {
+		t.Fatalf("command line: exit %d: %s", code, stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*.run.parquet")); len(files) != 1 {
+		t.Errorf("%d runs, want the suite's run found again (1)", len(files))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -681,17 +682,33 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 			}
 			return err
 		}
-		s, cfg, err := reg.New(st.Name, st.Params)
+		// File parameters: in a suite file, relative to its folder.
+		given := maps.Clone(st.Params)
+		var files []string
+		if info, ok := reg.Lookup(st.Name); ok {
+			for _, p := range info.Params {
+				if p.File {
+					files = append(files, p.Name)
+				}
+			}
+		}
+		for _, k := range files {
+			if v := given[k]; v != "" && v != "none" && !filepath.IsAbs(v) && o.suiteFile != "" && st.Line > 0 {
+				given[k] = filepath.Join(filepath.Dir(o.suiteFile), v)
+			}
+		}
+		s, cfg, err := reg.New(st.Name, given)
 		if err != nil {
 			// A file parameter that cannot be read: say which.
-			for k, v := range st.Params {
+			for k, v := range given {
 				what := fmt.Sprintf("strategy %q: parameter %s=", st.Name, k)
 				if fe := fileError(what, v, err); fe != err {
 					missing := errors.Is(err, fs.ErrNotExist)
 					err = fe
-					if wd, werr := os.Getwd(); werr == nil && !filepath.IsAbs(v) && missing {
-						// Even in a suite file, a strategy's file parameter is
-						// read from where clbench runs, not from the suite's folder.
+					fromSuite := o.suiteFile != "" && st.Line > 0 // the path names its folder
+					if wd, werr := os.Getwd(); werr == nil && !filepath.IsAbs(v) && missing && !fromSuite {
+						// On the command line a relative path is read from
+						// where clbench runs.
 						err = fmt.Errorf("%w (a relative path is read from the working "+
 							"directory, %s)", fe, wd)
 					}
@@ -699,6 +716,14 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 				}
 			}
 			return nil, badInput(where(err))
+		}
+		// A file is recorded by its base name; its content by the
+		// strategy's Config (a hash), so that where it lies does not
+		// change the run's identity.
+		for _, k := range files {
+			if v := cfg[k]; v != "" && v != "none" {
+				cfg[k] = filepath.Base(v)
+			}
 		}
 		if err := bench.CheckStrategy(s, model); err != nil {
 			if all {
@@ -714,7 +739,6 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 				cfg[k] = fmt.Sprint(v)
 			}
 		}
-		given := st.Params
 		name := st.Name
 		specs = append(specs, bench.StrategySpec{
 			Name: name, Config: cfg,
