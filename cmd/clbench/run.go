@@ -53,14 +53,17 @@ flag, the shard comes from the batch system's environment when set:
 Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX, with CLBENCH_SHARD_COUNT)
 or Slurm job arrays (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT).
 
-A run already complete in --out is skipped (use --force to rerun it), and
-one that another process is running (its lock file is live) is left to it,
-so a killed suite resumes where it was. A running run refreshes its lock
-file every 30 seconds; a lock of another host (a shared folder) not
-refreshed for 5 minutes is taken as left by a killed process. A run that fails (an error, a loss
-that is NaN or infinite) is recorded as failed with its reason and the
-others go on; the failures are listed at the end and the command exits
-with status 1 (--fail-fast stops at the first).
+A run already complete in --out is skipped (use --force to rerun it, as
+after a change to the code: a warning names runs kept from another
+commit), and one that another process is running (its lock file is live)
+is left to it and awaited at the end, so a killed suite resumes where it
+was and two commands can share one folder. A running run refreshes its
+lock file every 30 seconds; a lock not refreshed for 5 minutes, or whose
+process on this host has ended, is taken as left by a killed process. A
+run that fails (an error, a loss that is NaN or infinite) is recorded as
+failed with its reason and the others go on; the failures are listed at
+the end and the command exits with status 1 (--fail-fast starts no run
+after the first).
 
 Strategy parameters are set with --param NAME.KEY=VALUE (repeatable), for
 example --param ewc.lambda=100.`
@@ -676,8 +679,9 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 	var left []string
 	for _, st := range list {
 		// A suite file's strategy is named by its file and line.
+		fromSuite := o.suiteFile != "" && st.Line > 0
 		where := func(err error) error {
-			if o.suiteFile != "" && st.Line > 0 {
+			if fromSuite {
 				return fmt.Errorf("%s: line %d: %w", o.suiteFile, st.Line, err)
 			}
 			return err
@@ -693,7 +697,7 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 			}
 		}
 		for _, k := range files {
-			if v := given[k]; v != "" && v != "none" && !filepath.IsAbs(v) && o.suiteFile != "" && st.Line > 0 {
+			if v := given[k]; v != "" && v != "none" && !filepath.IsAbs(v) && fromSuite {
 				given[k] = filepath.Join(filepath.Dir(o.suiteFile), v)
 			}
 		}
@@ -705,10 +709,10 @@ func (o *runOptions) strategySpecs(list []bench.SuiteStrategy, model bench.Model
 				if fe := fileError(what, v, err); fe != err {
 					missing := errors.Is(err, fs.ErrNotExist)
 					err = fe
-					fromSuite := o.suiteFile != "" && st.Line > 0 // the path names its folder
 					if wd, werr := os.Getwd(); werr == nil && !filepath.IsAbs(v) && missing && !fromSuite {
 						// On the command line a relative path is read from
-						// where clbench runs.
+						// where clbench runs (from a suite, the path shown
+						// already names the suite's folder).
 						err = fmt.Errorf("%w (a relative path is read from the working "+
 							"directory, %s)", fe, wd)
 					}
